@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * config: the YAML configuration file -> a validated, immutable policy model.
+ *
+ * Contract:
+ *  - config_load() parses the whole file strictly: an unknown key, a wrong
+ *    type, an out-of-range number, a bad prefix, a duplicate tenant name or
+ *    prefix is an error. Every error is reported as "FILE:LINE:COL: message"
+ *    into the caller's error buffer (all errors found, one per line, up to
+ *    the buffer's size) and the function returns NULL.
+ *  - On success the returned model is self-contained (no pointers into the
+ *    parser) and freed with config_free().
+ *  - The model knows nothing of DPDK: the dataplane builds its lookup
+ *    structures (LPM, hashes) from it.
+ */
+#ifndef SIPWARDEN_CONFIG_H
+#define SIPWARDEN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_NAME_MAX 64
+#define CONFIG_DEVICE_MAX 256
+#define CONFIG_MAX_PORTS_LIST 16
+
+enum config_mode { CONFIG_MODE_INLINE = 0, CONFIG_MODE_HOST };
+
+/* What to do with a message given a verdict that refuses it. */
+enum config_action {
+	CONFIG_ACTION_DROP = 0,
+	CONFIG_ACTION_FORWARD, /* forward and count */
+	CONFIG_ACTION_REPLY,   /* stateless SIP reply (requests over UDP) */
+};
+
+struct config_prefix {
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t depth;	  /* 0..32 or 0..128 */
+	uint8_t addr[16]; /* network byte order; v4 in the first 4 bytes,
+			     host bits zero */
+	uint32_t line;	  /* where it was written, for messages */
+};
+
+struct config_tenant {
+	char name[CONFIG_NAME_MAX]; /* [A-Za-z0-9_.-]+ */
+	struct config_prefix *prefixes;
+	size_t prefix_count;
+	char **domains; /* lower-cased */
+	size_t domain_count;
+};
+
+struct config_port {
+	char device[CONFIG_DEVICE_MAX]; /* EAL device string: a PCI address
+					   or a vdev ("net_af_xdp0,iface=x") */
+};
+
+struct config {
+	char path[512];
+	enum config_mode mode;
+	char **eal_args; /* extra EAL arguments, in order */
+	size_t eal_arg_count;
+	struct config_port outside, inside;
+	unsigned int workers; /* worker lcores, >= 1 */
+
+	uint16_t sip_ports[CONFIG_MAX_PORTS_LIST]; /* UDP/TCP SIP ports */
+	size_t sip_port_count;			    /* default: 5060 */
+	uint16_t tls_ports[CONFIG_MAX_PORTS_LIST]; /* source-only classified */
+	size_t tls_port_count;			    /* default: 5061 */
+
+	struct config_prefix *inside_networks; /* the SBC side */
+	size_t inside_network_count;
+
+	enum config_action unknown_source_action; /* default REPLY */
+	uint16_t unknown_source_reply_code;	  /* default 403 */
+	enum config_action malformed_action;	  /* DROP or FORWARD;
+						     default DROP */
+
+	struct config_tenant *tenants;
+	size_t tenant_count;
+};
+
+/*
+ * Load and validate `path`. On failure returns NULL and writes the errors,
+ * one per line, to err (always NUL-terminated when errlen > 0).
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+
+/* Same, from a YAML text in memory (`name` is used in messages). */
+struct config *config_load_string(const char *name, const char *text,
+				  size_t len, char *err, size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* Parse "a.b.c.d/n" or "x:y::/n" (a bare address means a host route). */
+bool config_parse_prefix(const char *text, struct config_prefix *out);
+
+const char *config_action_name(enum config_action a);
+
+#endif
