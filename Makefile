@@ -1,0 +1,34 @@
+# The two commands of the README's quick start, and their parts.
+#   make demo   install what is missing, build, replay the bundled sample
+#   make test   install what is missing, build, run every test (also
+#               under ASan+UBSan)
+
+SAMPLE_CONFIG ?= config/sipwarden.yaml
+SAMPLE_PCAP   ?= config/sample.pcap
+OUT           ?= out
+
+.PHONY: all setup build demo test test-unit test-asan clean
+
+all: build
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	ninja -C build
+
+demo: build
+	mkdir -p $(OUT)
+	./build/dataplane/sipwarden -c $(SAMPLE_CONFIG) --replay $(SAMPLE_PCAP) \
+		--write $(OUT)/forwarded.pcap --replies $(OUT)/replies.pcap
+	@echo "forwarded frames: $(OUT)/forwarded.pcap, replies: $(OUT)/replies.pcap"
+
+test:
+	scripts/setup.sh --test
+	ninja -C build
+	ninja -C build-asan
+	meson test -C build --print-errorlogs
+	meson test -C build-asan --print-errorlogs
+
+clean:
+	rm -rf build build-asan $(OUT)

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu-qsbr.h>
+
+static struct policy *current_policy;
+
+static enum verdict_action action_of(enum config_action a)
+{
+	switch (a) {
+	case CONFIG_ACTION_FORWARD:
+		return ACTION_FORWARD;
+	case CONFIG_ACTION_REPLY:
+		return ACTION_REPLY;
+	case CONFIG_ACTION_DROP:
+	default:
+		return ACTION_DROP;
+	}
+}
+
+static void port_map_set(uint8_t *map, const uint16_t *ports, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		map[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+}
+
+struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
+			    char *err, size_t errlen)
+{
+	struct policy *p = calloc(1, sizeof(*p));
+	size_t prefix_total = 0;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		config_free(cfg);
+		return NULL;
+	}
+	p->cfg = cfg;
+	p->tenant_count = (uint32_t)cfg->tenant_count;
+	p->tenant_names = calloc(cfg->tenant_count + 1, sizeof(char *));
+	if (p->tenant_names == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->tenant_count; i++) {
+		p->tenant_names[i] = cfg->tenants[i].name;
+		prefix_total += cfg->tenants[i].prefix_count;
+	}
+	for (size_t i = 0; i < cfg->tenant_count; i++)
+		if (prefix_table_add(&p->tenant_prefixes, "tenant",
+				     cfg->tenants[i].prefixes,
+				     cfg->tenants[i].prefix_count, (uint32_t)i,
+				     prefix_total, err, errlen) < 0)
+			goto fail;
+	if (prefix_table_add(&p->inside_networks, "inside",
+			     cfg->inside_networks, cfg->inside_network_count, 0,
+			     cfg->inside_network_count, err, errlen) < 0)
+		goto fail;
+	if (cfg->tenant_count == 0 &&
+	    prefix_table_add(&p->tenant_prefixes, "tenant", NULL, 0, 0, 0, err,
+			     errlen) < 0)
+		goto fail;
+	if (domain_table_build(&p->tenant_domains, cfg) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	port_map_set(p->sip_ports, cfg->sip_ports, cfg->sip_port_count);
+	port_map_set(p->tls_ports, cfg->tls_ports, cfg->tls_port_count);
+	p->unknown_source_action = action_of(cfg->unknown_source_action);
+	p->unknown_source_code = cfg->unknown_source_reply_code;
+	p->malformed_action = action_of(cfg->malformed_action);
+	memcpy(p->tag_key, tag_key, REPLY_TAG_KEY_LEN);
+	return p;
+fail:
+	policy_free(p);
+	return NULL;
+}
+
+void policy_free(struct policy *p)
+{
+	if (p == NULL)
+		return;
+	prefix_table_free(&p->tenant_prefixes);
+	prefix_table_free(&p->inside_networks);
+	domain_table_free(&p->tenant_domains);
+	free(p->tenant_names);
+	config_free(p->cfg);
+	free(p);
+}
+
+void policy_publish(struct policy *p)
+{
+	struct policy *old = rcu_xchg_pointer(&current_policy, p);
+
+	if (old != NULL) {
+		synchronize_rcu();
+		policy_free(old);
+	}
+}
+
+struct policy *policy_current(void)
+{
+	return rcu_dereference(current_policy);
+}
+
+uint32_t policy_tenant_by_address(const struct policy *p, enum side from,
+				  const struct pkt_info *pi)
+{
+	/* the tenant is the party outside: the source of what comes in,
+	 * the destination of what the SBC sends out */
+	return prefix_table_lookup(&p->tenant_prefixes, pi->l3,
+				   from == SIDE_OUTSIDE ? &pi->src : &pi->dst);
+}
+
+enum side policy_side_of(const struct policy *p, const struct pkt_info *pi)
+{
+	if (pi->l3 != PKT_L3_NONE &&
+	    prefix_table_lookup(&p->inside_networks, pi->l3, &pi->src) !=
+		    TENANT_NONE)
+		return SIDE_INSIDE;
+	return SIDE_OUTSIDE;
+}
+
+/*
+ * The URI naming the party outside: for requests, the From of what comes
+ * in and the To of what goes out; responses travel the other way, so the
+ * roles swap.
+ */
+static const struct sip_uri *outside_party_uri(enum side from,
+					       const struct sip_msg *m)
+{
+	bool from_outside = from == SIDE_OUTSIDE;
+
+	if (m->is_request)
+		return from_outside ? &m->from : &m->to;
+	return from_outside ? &m->to : &m->from;
+}
+
+enum verdict_action policy_refusal_action(enum verdict_action configured,
+					  const struct pkt_info *pi,
+					  const struct sip_msg *m)
+{
+	/* only a UDP request other than ACK can be answered; the rest of a
+	 * refused dialog (the ACK to our reply, responses) is absorbed */
+	if (configured == ACTION_REPLY &&
+	    (pi->l4 != PKT_L4_UDP || !m->is_request ||
+	     m->method == SIP_METHOD_ACK))
+		return ACTION_DROP;
+	return configured;
+}
+
+void policy_decide(const struct policy *p, enum side from,
+		   const struct pkt_info *pi, const struct sip_msg *m,
+		   struct policy_decision *d)
+{
+	uint32_t tenant = policy_tenant_by_address(p, from, pi);
+
+	if (tenant == TENANT_NONE) {
+		const struct sip_uri *u = outside_party_uri(from, m);
+
+		tenant = domain_table_lookup(&p->tenant_domains, u->host.ptr,
+					     u->host.len);
+	}
+	d->tenant = tenant;
+	d->reply_code = 0;
+	d->retry_after = 0;
+	if (tenant == TENANT_NONE && from == SIDE_OUTSIDE) {
+		d->reason = VERDICT_UNKNOWN_SOURCE;
+		d->action = policy_refusal_action(p->unknown_source_action, pi,
+						  m);
+		d->reply_code = p->unknown_source_code;
+		return;
+	}
+	d->reason = VERDICT_FORWARDED;
+	d->action = ACTION_FORWARD;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "port.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf_dyn.h>
+
+#define PORT_RX_DESC 1024
+#define PORT_TX_DESC 1024
+#define LINEAR_MAX 65536
+
+int port_timestamp_offset = -1;
+
+int port_timestamp_init(void)
+{
+	uint64_t flag;
+
+	if (port_timestamp_offset >= 0)
+		return 0;
+	return rte_mbuf_dyn_rx_timestamp_register(&port_timestamp_offset,
+						  &flag);
+}
+
+static void pcap_sink_write(struct port_out *o, struct rte_mbuf *m)
+{
+	struct pcap_pkthdr h;
+	uint64_t ns = port_timestamp(m);
+	const uint8_t *data;
+
+	if (o->dumper == NULL)
+		return;
+	data = rte_pktmbuf_read(m, 0, m->pkt_len, o->linear);
+	h.ts.tv_sec = (time_t)(ns / 1000000000ULL);
+	h.ts.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000);
+	h.caplen = m->pkt_len;
+	h.len = m->pkt_len;
+	pcap_dump((u_char *)o->dumper, &h, data);
+}
+
+void port_out_flush(struct port_out *o, struct stats_lcore *st)
+{
+	uint16_t sent;
+
+	if (o->count == 0)
+		return;
+	if (o->kind == PORT_OUT_PCAP) {
+		for (uint16_t i = 0; i < o->count; i++) {
+			pcap_sink_write(o, o->pending[i]);
+			rte_pktmbuf_free(o->pending[i]);
+		}
+		o->count = 0;
+		return;
+	}
+	sent = rte_eth_tx_burst(o->port_id, o->queue_id, o->pending, o->count);
+	if (sent < o->count) {
+		st->total[ST_TX_ERRORS] += o->count - sent;
+		rte_pktmbuf_free_bulk(&o->pending[sent], o->count - sent);
+	}
+	o->count = 0;
+}
+
+int port_out_open_pcap(struct port_out *o, const char *path, char *err,
+		       size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = PORT_OUT_PCAP;
+	o->linear = malloc(LINEAR_MAX);
+	if (o->linear == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (path == NULL)
+		return 0;
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, LINEAR_MAX);
+
+	if (dead == NULL) {
+		snprintf(err, errlen, "cannot open a pcap writer");
+		return -ENOMEM;
+	}
+	o->dumper = pcap_dump_open(dead, path);
+	if (o->dumper == NULL) {
+		snprintf(err, errlen, "%s: %s", path, pcap_geterr(dead));
+		pcap_close(dead);
+		return -EIO;
+	}
+	/* the dumper keeps what it needs of `dead` (link type, snaplen) */
+	pcap_close(dead);
+	return 0;
+}
+
+void port_out_close_pcap(struct port_out *o)
+{
+	if (o->dumper != NULL) {
+		pcap_dump_close(o->dumper);
+		o->dumper = NULL;
+	}
+	free(o->linear);
+	o->linear = NULL;
+}
+
+int replay_source_open(struct replay_source *src, const char *path,
+		       char *err, size_t errlen)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+
+	memset(src, 0, sizeof(*src));
+	src->pcap = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (src->pcap == NULL) {
+		snprintf(err, errlen, "%s: %s", path, perr);
+		return -EIO;
+	}
+	if (pcap_datalink(src->pcap) != DLT_EN10MB) {
+		snprintf(err, errlen,
+			 "%s: link type %s is not supported; replay needs "
+			 "Ethernet frames (capture on the interface, not 'any')",
+			 path,
+			 pcap_datalink_val_to_name(pcap_datalink(src->pcap)));
+		pcap_close(src->pcap);
+		src->pcap = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint16_t replay_source_read(struct replay_source *src,
+			    struct rte_mempool *pool, struct rte_mbuf **pkts,
+			    uint16_t n)
+{
+	uint16_t got = 0;
+
+	while (got < n) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		struct rte_mbuf *m;
+		int rc = pcap_next_ex(src->pcap, &h, &data);
+
+		if (rc != 1)
+			break;
+		m = rte_pktmbuf_alloc(pool);
+		if (m == NULL)
+			break; /* pool sized for bursts: cannot happen */
+		if (h->caplen > rte_pktmbuf_tailroom(m)) {
+			/* a frame no port could have received whole */
+			src->oversize++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		memcpy(rte_pktmbuf_append(m, (uint16_t)h->caplen), data,
+		       h->caplen);
+		/* opened with nanosecond precision: tv_usec holds ns */
+		port_timestamp_set(m, (uint64_t)h->ts.tv_sec * 1000000000ULL +
+					      (uint64_t)h->ts.tv_usec);
+		pkts[got++] = m;
+	}
+	return got;
+}
+
+void replay_source_close(struct replay_source *src)
+{
+	if (src->pcap != NULL)
+		pcap_close(src->pcap);
+	src->pcap = NULL;
+}
+
+bool port_device_is_pci(const char *device)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	/* DDDD:BB:DD.F or BB:DD.F */
+	return sscanf(device, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) ==
+		       4 ||
+	       sscanf(device, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3;
+}
+
+void port_device_name(const char *device, char *name, size_t len)
+{
+	size_t n = strcspn(device, ",");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(name, device, n);
+	name[n] = '\0';
+}
+
+int port_ethdev_setup(const char *device, uint16_t queues,
+		      struct rte_mempool *pool, uint16_t *port_id, char *err,
+		      size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t pid;
+	int rc;
+
+	port_device_name(device, name, sizeof(name));
+	rc = rte_eth_dev_get_port_by_name(name, &pid);
+	if (rc != 0) {
+		snprintf(err, errlen, "device '%s' was not probed by EAL",
+			 device);
+		return -ENODEV;
+	}
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: cannot read device info: %s", name,
+			 strerror(-rc));
+		return rc;
+	}
+	if (info.max_rx_queues < queues || info.max_tx_queues < queues) {
+		snprintf(err, errlen,
+			 "%s supports %u RX / %u TX queues, %u workers need "
+			 "as many",
+			 name, info.max_rx_queues, info.max_tx_queues, queues);
+		return -EINVAL;
+	}
+	if (queues > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
+			info.flow_type_rss_offloads;
+	}
+	rc = rte_eth_dev_configure(pid, queues, queues, &conf);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: configure: %s", name,
+			 strerror(-rc));
+		return rc;
+	}
+	for (uint16_t q = 0; q < queues; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, PORT_RX_DESC,
+					    rte_eth_dev_socket_id(pid), NULL,
+					    pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(pid, q, PORT_TX_DESC,
+						    rte_eth_dev_socket_id(pid),
+						    NULL);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: queue %u setup: %s", name,
+				 q, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_start(pid);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: start: %s", name, strerror(-rc));
+		return rc;
+	}
+	/* inline: frames for the SBC's MAC and others cross as they are */
+	rte_eth_promiscuous_enable(pid);
+	*port_id = pid;
+	return 0;
+}
+
+void port_ethdev_close(uint16_t port_id)
+{
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * stats: per-lcore counters, aggregated on read.
+ *
+ * Contract:
+ *  - Each worker owns one struct stats_lcore and is its only writer: plain
+ *    increments, no atomics, no shared cache lines on the fast path.
+ *  - Readers (the control thread, the end-of-replay report) sum all lcores
+ *    with stats_aggregate(); a reader may see a counter one increment
+ *    behind, never a torn or decreasing value (64-bit aligned stores).
+ *  - Counter names are an interface (docs/COUNTERS.md).
+ */
+#ifndef SIPWARDEN_STATS_H
+#define SIPWARDEN_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sip_scan.h"
+#include "verdict.h"
+
+#define STATS_RESPONSE_CLASSES 6 /* 1xx .. 6xx */
+
+/* Totals, by name. Append only. */
+enum stats_total {
+	ST_PACKETS = 0,	   /* frames received, both sides */
+	ST_BYTES,	   /* bytes received */
+	ST_PACKETS_OUTSIDE,/* frames received from the outside */
+	ST_PACKETS_INSIDE, /* frames received from the inside */
+	ST_FORWARDED_PACKETS, /* frames sent on to the other side */
+	ST_DROPPED_PACKETS,   /* frames dropped by a verdict */
+	ST_REPLIES,	   /* SIP replies generated */
+	ST_TX_ERRORS,	   /* frames a port refused to send */
+	ST_SIP_MESSAGES,   /* SIP messages scanned (whole, reassembled) */
+	ST_REQUESTS,
+	ST_RESPONSES,
+	ST_NON_SIP,	   /* forwarded untouched: not IP/UDP/TCP or not a
+			      SIP port */
+	ST_MALFORMED,	   /* SIP port traffic that failed decode or scan */
+	ST_DECODE_ERRORS,  /* of which: L2-L4 headers inconsistent */
+	ST_KEEPALIVES,	   /* CRLF keepalives (RFC 5626) */
+	ST_FRAGMENTS,	   /* IP fragments received */
+	ST_REASSEMBLED,	   /* datagrams reassembled from fragments */
+	ST_FRAGMENT_ERRORS,/* fragments that could not be reassembled */
+	ST_TCP_SEGMENTS,   /* TCP segments to/from a SIP port */
+	ST_TCP_PARTIAL,	   /* TCP SIP data not whole in one segment */
+	ST_TLS_PACKETS,	   /* packets on TLS ports (source-only policy) */
+	ST_OUTBOUND_UNKNOWN_TENANT, /* inside->outside to no tenant */
+	ST_OVERSIZE,	   /* frames too large for a buffer (replay) */
+	ST_TOTAL_MAX
+};
+
+struct stats_sip_counts {
+	uint64_t methods[SIP_METHOD_MAX];
+	uint64_t responses[STATS_RESPONSE_CLASSES];
+	uint64_t verdicts[VERDICT_MAX];
+};
+
+struct stats_lcore {
+	uint64_t total[ST_TOTAL_MAX];
+	uint64_t malformed_reasons[SIP_SCAN_RESULT_MAX];
+	struct stats_sip_counts all;
+	uint32_t tenant_count;
+	struct stats_sip_counts *tenants; /* [tenant_count] */
+} __attribute__((aligned(64)));
+
+/* Aggregated view: same layout, summed. */
+struct stats_view {
+	struct stats_lcore sum;
+	const char *const *tenant_names; /* [sum.tenant_count] */
+};
+
+struct stats_lcore *stats_lcore_create(uint32_t tenant_count);
+void stats_lcore_free(struct stats_lcore *s);
+
+/* Sum `n` lcores into a freshly allocated view; free with stats_view_free. */
+struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
+				   unsigned int n,
+				   const char *const *tenant_names,
+				   uint32_t tenant_count);
+void stats_view_free(struct stats_view *v);
+
+const char *stats_total_name(enum stats_total t);
+
+/* The report at the end of a replay or on demand. */
+void stats_print_table(const struct stats_view *v, FILE *out);
+void stats_print_json(const struct stats_view *v, FILE *out);
+
+static inline void stats_count_sip(struct stats_sip_counts *c,
+				   const struct sip_msg *m)
+{
+	if (m->is_request)
+		c->methods[m->method]++;
+	else
+		c->responses[m->status / 100 - 1]++;
+}
+
+#endif

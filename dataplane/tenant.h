@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tenant: address and SIP domain -> tenant, and address -> "inside?".
+ *
+ * Contract:
+ *  - A prefix_table maps IPv4/IPv6 addresses to a value by longest-prefix
+ *    match (DPDK LPM / LPM6; /0 routes handled here since LPM has no
+ *    depth 0). Built once by the control side, then read-only: lookups
+ *    take no lock and may run on any lcore concurrently.
+ *  - A domain_table maps a lower-case host name to a tenant; lookups fold
+ *    case themselves, so callers pass the host as it appears on the wire.
+ *  - Lookups return TENANT_NONE when nothing matches.
+ */
+#ifndef SIPWARDEN_TENANT_H
+#define SIPWARDEN_TENANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "decode.h"
+
+#define TENANT_NONE UINT32_MAX
+
+struct rte_lpm;
+struct rte_lpm6;
+
+struct prefix_table {
+	struct rte_lpm *v4;
+	struct rte_lpm6 *v6;
+	uint32_t default_v4; /* value of 0.0.0.0/0, or TENANT_NONE */
+	uint32_t default_v6; /* value of ::/0, or TENANT_NONE */
+};
+
+struct domain_entry {
+	uint64_t hash; /* 0 = empty slot */
+	const char *name;
+	uint32_t len;
+	uint32_t tenant;
+};
+
+struct domain_table {
+	struct domain_entry *slots;
+	uint32_t mask; /* slot count - 1 (power of two), 0 when empty */
+};
+
+/*
+ * Add `count` prefixes, each mapping to `value` (or, when values is not
+ * NULL, to values[i]). Creates the LPM tables on first use, sized by
+ * capacity_hint prefixes. Returns 0 or -errno with a message in err.
+ */
+int prefix_table_add(struct prefix_table *t, const char *name,
+		     const struct config_prefix *prefixes, size_t count,
+		     uint32_t value, size_t capacity_hint, char *err,
+		     size_t errlen);
+void prefix_table_free(struct prefix_table *t);
+uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
+			     const struct pkt_addr *addr);
+
+int domain_table_build(struct domain_table *t, const struct config *cfg);
+void domain_table_free(struct domain_table *t);
+uint32_t domain_table_lookup(const struct domain_table *t, const char *host,
+			     size_t len);
+
+#endif

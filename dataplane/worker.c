@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "worker.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <urcu-qsbr.h>
+
+/* What the classification of one frame concluded. */
+struct frame_fate {
+	enum verdict_action action;
+	/* for replies: the frame and message to answer */
+	const uint8_t *frame;
+	size_t frame_len;
+	const struct pkt_info *pi;
+	const char *sip;
+	const struct sip_msg *msg;
+	uint16_t reply_code;
+	uint32_t retry_after;
+	enum verdict_reason reason;
+};
+
+static void count_verdict(struct stats_lcore *st, uint32_t tenant,
+			  enum verdict_reason reason)
+{
+	st->all.verdicts[reason]++;
+	if (tenant != TENANT_NONE)
+		st->tenants[tenant].verdicts[reason]++;
+}
+
+/* A frame that failed decode or scan: counted, then config decides. */
+static void classify_malformed(const struct policy *p, struct stats_lcore *st,
+			       enum side from, const struct pkt_info *pi,
+			       struct frame_fate *fate)
+{
+	uint32_t tenant = pi->l3 == PKT_L3_NONE ?
+				  TENANT_NONE :
+				  policy_tenant_by_address(p, from, pi);
+
+	st->total[ST_MALFORMED]++;
+	count_verdict(st, tenant, VERDICT_MALFORMED);
+	fate->action = p->malformed_action;
+}
+
+/*
+ * Classify one decoded datagram (possibly reassembled) whose L4 is UDP or
+ * TCP. `frame` holds the whole datagram with its L2 header.
+ */
+static void classify_l4(struct worker *w, const struct policy *p,
+			enum side from, const uint8_t *frame, size_t frame_len,
+			const struct pkt_info *pi, struct sip_msg *msg,
+			struct frame_fate *fate)
+{
+	struct stats_lcore *st = w->stats;
+	const char *payload = (const char *)frame + pi->payload_off;
+	bool tcp = pi->l4 == PKT_L4_TCP;
+	struct policy_decision d;
+	enum sip_scan_result r;
+
+	if (policy_port_in(p->tls_ports, pi->dport) ||
+	    policy_port_in(p->tls_ports, pi->sport)) {
+		/* encrypted: the source is all we can judge */
+		st->total[ST_TLS_PACKETS]++;
+		if (from == SIDE_OUTSIDE &&
+		    policy_tenant_by_address(p, from, pi) == TENANT_NONE) {
+			count_verdict(st, TENANT_NONE, VERDICT_UNKNOWN_SOURCE);
+			fate->action = p->unknown_source_action == ACTION_FORWARD ?
+					       ACTION_FORWARD :
+					       ACTION_DROP;
+		}
+		return;
+	}
+	if (!policy_port_in(p->sip_ports, pi->dport) &&
+	    !policy_port_in(p->sip_ports, pi->sport)) {
+		st->total[ST_NON_SIP]++;
+		return;
+	}
+	if (tcp) {
+		st->total[ST_TCP_SEGMENTS]++;
+		if (pi->payload_len == 0)
+			return; /* handshake, ACKs, FIN: the SBC's business */
+	}
+	r = sip_scan(payload, pi->payload_len, msg);
+	if (r == SIP_SCAN_EMPTY) {
+		st->total[ST_KEEPALIVES]++;
+		return;
+	}
+	if (tcp && (r == SIP_SCAN_BAD_START_LINE || r == SIP_SCAN_TRUNCATED ||
+		    r == SIP_SCAN_BAD_CONTENT_LENGTH)) {
+		/* the middle or the start of a message spread over segments:
+		 * stream reassembly is not done yet, so it passes, counted */
+		st->total[ST_TCP_PARTIAL]++;
+		return;
+	}
+	if (r != SIP_SCAN_OK) {
+		st->malformed_reasons[r]++;
+		classify_malformed(p, st, from, pi, fate);
+		return;
+	}
+	st->total[ST_SIP_MESSAGES]++;
+	st->total[msg->is_request ? ST_REQUESTS : ST_RESPONSES]++;
+	stats_count_sip(&st->all, msg);
+	policy_decide(p, from, pi, msg, &d);
+	if (d.tenant != TENANT_NONE)
+		stats_count_sip(&st->tenants[d.tenant], msg);
+	else if (from == SIDE_INSIDE)
+		st->total[ST_OUTBOUND_UNKNOWN_TENANT]++;
+	count_verdict(st, d.tenant, d.reason);
+	fate->action = d.action;
+	fate->reason = d.reason;
+	fate->reply_code = d.reply_code;
+	fate->retry_after = d.retry_after;
+	fate->frame = frame;
+	fate->frame_len = frame_len;
+	fate->pi = pi;
+	fate->sip = payload;
+	fate->msg = msg;
+}
+
+/* Replace the frame in m by data[0..len); false if it does not fit. */
+static bool mbuf_set_frame(struct rte_mbuf *m, const uint8_t *data,
+			   size_t len)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_off = RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM, m->buf_len);
+	if (len > (size_t)(m->buf_len - m->data_off))
+		return false;
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), data, len);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	return true;
+}
+
+static bool build_reply(struct worker *w, const struct policy *p,
+			struct rte_mbuf *m, const struct frame_fate *fate)
+{
+	struct reply_spec spec = {
+		.status = fate->reply_code,
+		.phrase = reply_default_phrase(fate->reply_code),
+		.cause = verdict_reason_name(fate->reason),
+		.retry_after = fate->retry_after,
+		.tag_key = p->tag_key,
+	};
+	size_t len = reply_build(fate->frame, fate->frame_len, fate->pi,
+				 fate->sip, fate->msg, &spec, w->reply,
+				 sizeof(w->reply));
+
+	return len != 0 && mbuf_set_frame(m, w->reply, len);
+}
+
+static void act(struct worker *w, const struct policy *p, enum side from,
+		struct rte_mbuf *m, const struct frame_fate *fate)
+{
+	struct stats_lcore *st = w->stats;
+
+	switch (fate->action) {
+	case ACTION_FORWARD:
+		st->total[ST_FORWARDED_PACKETS]++;
+		port_out_enqueue(w->forward_to[from], m, st);
+		return;
+	case ACTION_REPLY:
+		if (build_reply(w, p, m, fate)) {
+			st->total[ST_REPLIES]++;
+			port_out_enqueue(w->reply_to[from], m, st);
+			return;
+		}
+		/* what cannot be answered is dropped */
+		/* fall through */
+	case ACTION_DROP:
+	default:
+		st->total[ST_DROPPED_PACKETS]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
+static void process_frame(struct worker *w, const struct policy *p,
+			  enum side from, struct rte_mbuf *m, uint64_t now_ns)
+{
+	struct stats_lcore *st = w->stats;
+	struct frame_fate fate = {.action = ACTION_FORWARD};
+	struct rte_mbuf *whole = NULL;
+	struct pkt_info pi, whole_pi;
+	struct sip_msg msg;
+	const uint8_t *frame;
+	enum decode_result dr;
+
+	st->total[ST_PACKETS]++;
+	st->total[ST_BYTES] += m->pkt_len;
+	if (m->pkt_len > sizeof(w->scratch)) {
+		/* beyond any IP datagram: not ours to judge */
+		st->total[ST_OVERSIZE]++;
+		st->total[ST_NON_SIP]++;
+		goto done;
+	}
+	/* single-segment frames are read in place; chains are linearised */
+	frame = rte_pktmbuf_read(m, 0, m->pkt_len, w->scratch);
+	dr = decode_frame(frame, m->pkt_len, &pi);
+	if (w->replay)
+		from = policy_side_of(p, &pi);
+	st->total[from == SIDE_OUTSIDE ? ST_PACKETS_OUTSIDE :
+					 ST_PACKETS_INSIDE]++;
+	if (dr != DECODE_OK) {
+		st->total[ST_DECODE_ERRORS]++;
+		classify_malformed(p, st, from, &pi, &fate);
+		goto done;
+	}
+	if (pi.is_fragment) {
+		st->total[ST_FRAGMENTS]++;
+		switch (frag_submit(&w->frag, m, &pi, now_ns, &whole)) {
+		case FRAG_PENDING:
+			goto done; /* this fragment goes on as it came */
+		case FRAG_ERROR:
+			st->total[ST_FRAGMENT_ERRORS]++;
+			goto done;
+		case FRAG_COMPLETE:
+			break;
+		}
+		st->total[ST_REASSEMBLED]++;
+		if (whole->pkt_len > sizeof(w->scratch)) {
+			st->total[ST_FRAGMENT_ERRORS]++;
+			goto done;
+		}
+		frame = rte_pktmbuf_read(whole, 0, whole->pkt_len, w->scratch);
+		if (decode_frame(frame, whole->pkt_len, &whole_pi) !=
+			    DECODE_OK ||
+		    whole_pi.is_fragment) {
+			st->total[ST_DECODE_ERRORS]++;
+			classify_malformed(p, st, from, &whole_pi, &fate);
+			goto done;
+		}
+		pi = whole_pi;
+		if (pi.l4 == PKT_L4_UDP || pi.l4 == PKT_L4_TCP)
+			classify_l4(w, p, from, frame, whole->pkt_len, &pi,
+				    &msg, &fate);
+		else
+			st->total[ST_NON_SIP]++;
+		/* the verdict on the datagram falls on its last fragment */
+		goto done;
+	}
+	if (pi.l4 == PKT_L4_UDP || pi.l4 == PKT_L4_TCP)
+		classify_l4(w, p, from, frame, m->pkt_len, &pi, &msg, &fate);
+	else
+		st->total[ST_NON_SIP]++;
+done:
+	act(w, p, from, m, &fate);
+	if (whole != NULL)
+		rte_pktmbuf_free(whole);
+}
+
+void worker_process_burst(struct worker *w, enum side from,
+			  struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns)
+{
+	const struct policy *p = policy_current();
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint64_t now = w->replay ? port_timestamp(pkts[i]) : now_ns;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		process_frame(w, p, from, pkts[i], now);
+	}
+	if (n != 0)
+		frag_housekeeping(&w->frag,
+				  w->replay ? port_timestamp(pkts[n - 1]) :
+					      now_ns);
+}
+
+void worker_flush(struct worker *w)
+{
+	for (int s = 0; s < SIDE_COUNT; s++) {
+		port_out_flush(w->forward_to[s], w->stats);
+		port_out_flush(w->reply_to[s], w->stats);
+	}
+}
+
+static uint64_t tsc_to_ns(uint64_t tsc, uint64_t hz)
+{
+	return (uint64_t)((__uint128_t)tsc * 1000000000ULL / hz);
+}
+
+int worker_loop(void *arg)
+{
+	struct worker_loop_args *a = arg;
+	struct worker *w = a->w;
+	struct rte_mbuf *pkts[PORT_BURST];
+	uint64_t hz = rte_get_tsc_hz();
+	unsigned int idle = 0;
+
+	rcu_register_thread();
+	while (!*a->stop) {
+		uint64_t now = tsc_to_ns(rte_rdtsc(), hz);
+		uint16_t total = 0;
+
+		for (int s = 0; s < SIDE_COUNT; s++) {
+			uint16_t n = rte_eth_rx_burst(w->rx_port[s],
+						      w->rx_queue, pkts,
+						      PORT_BURST);
+
+			total += n;
+			worker_process_burst(w, (enum side)s, pkts, n, now);
+		}
+		worker_flush(w);
+		rcu_quiescent_state();
+		if (total == 0 && ++idle > 1024) {
+			/* idle: let a policy update's grace period pass
+			 * without waiting for us */
+			rcu_thread_offline();
+			rte_delay_us_sleep(50);
+			rcu_thread_online();
+			idle = 0;
+		} else if (total != 0) {
+			idle = 0;
+		}
+	}
+	worker_flush(w);
+	rcu_unregister_thread();
+	return 0;
+}

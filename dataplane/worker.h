@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * worker: the per-lcore fast path. RX burst -> decode -> reassemble ->
+ * scan -> policy -> forward / drop / reply -> buffered TX.
+ *
+ * Contract:
+ *  - A worker owns its counters, its reassembly table, its scratch
+ *    buffers and its port_outs: nothing here is shared or locked.
+ *  - It reads the policy through policy_current() once per burst and is
+ *    a liburcu QSBR reader: worker_loop() reports a quiescent state each
+ *    iteration and goes offline while idle.
+ *  - Every frame it is given ends exactly once: sent, replied, or freed.
+ */
+#ifndef SIPWARDEN_WORKER_H
+#define SIPWARDEN_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "frag.h"
+#include "policy.h"
+#include "port.h"
+#include "stats.h"
+
+/* a reassembled datagram, with its L2 header and some slack */
+#define WORKER_SCRATCH_SIZE (65536 + 256)
+#define WORKER_REPLY_SIZE 4096
+
+struct worker {
+	unsigned int index;
+	struct stats_lcore *stats;
+	struct frag_ctx frag;
+	/* where frames from each side go on, and where replies to them go */
+	struct port_out *forward_to[SIDE_COUNT];
+	struct port_out *reply_to[SIDE_COUNT];
+	/* live: the RX (port, queue) of each side */
+	uint16_t rx_port[SIDE_COUNT];
+	uint16_t rx_queue;
+	bool replay; /* side from inside_networks, clock from the capture */
+	uint8_t scratch[WORKER_SCRATCH_SIZE];
+	uint8_t reply[WORKER_REPLY_SIZE];
+};
+
+/*
+ * Process a burst received on `from` (or, in replay, on the side each
+ * frame's source address says). now_ns: the clock for this burst; in
+ * replay each frame's own capture time is used instead.
+ */
+void worker_process_burst(struct worker *w, enum side from,
+			  struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns);
+
+/* Send what is buffered on every port_out of this worker. */
+void worker_flush(struct worker *w);
+
+/* lcore entry for live ports; returns when *stop becomes true. */
+struct worker_loop_args {
+	struct worker *w;
+	volatile bool *stop;
+};
+int worker_loop(void *arg);
+
+#endif
