@@ -14,6 +14,22 @@
  *    datagram. Only the first fragment carries the L4 header.
  *  - payload_off/payload_len span the UDP payload (per the UDP length, not
  *    the frame, so Ethernet padding is excluded) or the TCP segment data.
+ *  - TRUNCATED means the frame ends before a header or the IP length says
+ *    it should (a cut capture); BAD_L3/BAD_L4 mean the headers disagree
+ *    with each other or with the enclosing IP datagram (IHL < 5, an IPv6
+ *    extension header or a UDP length past the IP payload, ...).
+ *  - A frame is one mbuf segment: only its first UINT16_MAX bytes are
+ *    looked at, so every offset fits in 16 bits.
+ *  - Up to two VLAN tags: the outer one 0x8100, 0x88a8 or 0x9100, an inner
+ *    one 0x8100; any other tag stack ends decoding with l3 == PKT_L3_NONE.
+ *  - IPv6: hop-by-hop, routing, destination options, AH and fragment
+ *    headers are walked, at most 8 of them (a longer chain is BAD_L3, not
+ *    a way around the classifier). An atomic fragment (offset 0, M clear,
+ *    RFC 6946) is not a fragment. For a fragment, ip_proto is the
+ *    fragmented datagram's protocol (the fragment header's next header).
+ *    ESP, no-next-header and anything else end at l4 == PKT_L4_OTHER.
+ *  - l4 and the ports are set once the UDP/TCP header is inside the
+ *    datagram, even if its length fields then make the result BAD_L4.
  */
 #ifndef SIPWARDEN_DECODE_H
 #define SIPWARDEN_DECODE_H
