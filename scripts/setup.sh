@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(build-essential meson ninja-build pkg-config dpdk-dev libdpdk-dev
 	liburcu-dev libbpf-dev libyaml-dev libpcap-dev)
 test_pkgs=(libcmocka-dev python3 tshark clang llvm libclang-rt-14-dev
-	valgrind)
+	valgrind sip-tester iproute2 ethtool)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
