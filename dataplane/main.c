@@ -182,13 +182,17 @@ static bool eal_has(const struct config *cfg, const char *const *names)
 static int eal_args_replay(struct eal_args *e)
 {
 	static const char *const fixed[] = {
-		"--no-huge", "--no-pci", "--in-memory", "--no-telemetry",
-		"-m", "1024", "-l", "0", "--log-level", "*:warning",
+		"--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
+		"-m", "512", "-l", "0", "--log-level", "*:warning",
+		"--file-prefix",
 	};
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
 		eal_push(e, fixed[i]);
-	return 0;
+	/* concurrent replays must not share a runtime directory */
+	snprintf(e->file_prefix, sizeof(e->file_prefix), "sipwarden-replay-%d",
+		 (int)getpid());
+	return eal_push(e, e->file_prefix);
 }
 
 static int eal_args_live(struct eal_args *e, const struct config *cfg)

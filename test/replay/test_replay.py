@@ -297,11 +297,12 @@ class MixedCapture(unittest.TestCase):
         # 12 call messages, 2 globex v6, 2 reassembled INVITEs, REGISTER,
         # 2 stranger INVITEs + ACK, TCP INVITE, OPTIONS
         self.assertEqual(t["sip_messages"], 22)
-        self.assertEqual(t["requests"], 15)
-        self.assertEqual(t["responses"], 7)
+        self.assertEqual(t["sip_requests"], 15)
+        self.assertEqual(t["sip_responses"], 7)
         self.assertEqual(t["messages"], {"INVITE": 8, "ACK": 3, "BYE": 2,
                                          "REGISTER": 1, "OPTIONS": 1})
-        self.assertEqual(t["responses"], 7)
+        self.assertEqual(t["responses"], {"1xx": 3, "2xx": 4, "3xx": 0,
+                                          "4xx": 0, "5xx": 0, "6xx": 0})
         self.assertEqual(t["verdicts"]["forwarded"], 19)
         # 3 from the stranger's SIP, 1 TLS packet
         self.assertEqual(t["verdicts"]["unknown_source"], 4)
@@ -480,7 +481,7 @@ class CommandLine(unittest.TestCase):
                                          "    prefixes: [198.18.10.0/33]"))
             p = self.sw("-c", cfg, "--check")
             self.assertEqual(p.returncode, 2)
-            self.assertIn(f"{cfg}:9:", p.stderr)
+            self.assertIn(f"{cfg}:7:16:", p.stderr)
             self.assertIn("198.18.10.0/33", p.stderr)
             p = self.sw("-c", cfg, "--replay", "/nonexistent.pcap")
             self.assertEqual(p.returncode, 2)
