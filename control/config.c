@@ -1,2 +1,710 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-typedef int sw_placeholder_t;
+#include "config.h"
+#include "yaml_schema.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Prefixes */
+
+/*
+ * NULL when `text` is a prefix, else why not. A prefix that is fine but for
+ * bits set past its length sets *host_bits; *out then has them cleared.
+ */
+static const char *prefix_parse(const char *text, struct config_prefix *out,
+				bool *host_bits)
+{
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	struct config_prefix p = {0};
+	char addr[INET6_ADDRSTRLEN];
+	unsigned int max;
+
+	*host_bits = false;
+	if (alen == 0 || alen >= sizeof(addr))
+		return "not an IPv4 or IPv6 address";
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, p.addr) == 1) {
+		p.family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, p.addr) == 1) {
+		p.family = 6;
+		max = 128;
+	} else {
+		return "not an IPv4 or IPv6 address";
+	}
+	p.depth = max;
+	if (slash) {
+		const char *d = slash + 1;
+		size_t dlen = strlen(d);
+
+		if (dlen == 0 || dlen > 3 || strspn(d, "0123456789") != dlen ||
+		    (d[0] == '0' && dlen > 1))
+			return "the length after '/' is not a number";
+		if ((unsigned int)atoi(d) > max)
+			return p.family == 4 ? "an IPv4 length is 0 to 32"
+					     : "an IPv6 length is 0 to 128";
+		p.depth = atoi(d);
+	}
+	for (unsigned int i = 0; i < sizeof(p.addr); i++) {
+		unsigned int bits = p.depth > 8 * i ? p.depth - 8 * i : 0;
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		*host_bits |= (p.addr[i] & ~mask) != 0;
+		p.addr[i] &= mask;
+	}
+	*out = p;
+	return NULL;
+}
+
+bool config_parse_prefix(const char *text, struct config_prefix *out)
+{
+	struct config_prefix p;
+	bool host_bits;
+
+	if (prefix_parse(text, &p, &host_bits) || host_bits)
+		return false;
+	*out = p;
+	return true;
+}
+
+const char *config_prefix_format(const struct config_prefix *p, char *buf,
+				 size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, addr,
+		  sizeof(addr));
+	snprintf(buf, len, "%s/%u", addr, p->depth);
+	return buf;
+}
+
+static const struct yschema_choice action_choices[] = {
+	{"drop", CONFIG_ACTION_DROP},
+	{"forward", CONFIG_ACTION_FORWARD},
+	{"reply", CONFIG_ACTION_REPLY},
+	{NULL, 0},
+};
+
+const char *config_action_name(enum config_action a)
+{
+	for (const struct yschema_choice *ch = action_choices; ch->name; ch++)
+		if (ch->value == (int)a)
+			return ch->name;
+	return "?";
+}
+
+/*
+ * Claims: who first wrote a tenant name, prefix or domain. Keys point into
+ * the model being built, which never moves them.
+ */
+struct claim {
+	const void *key;
+	uint32_t len, hash;
+	uint32_t line, owner;
+};
+
+struct claims {
+	struct claim *slots;
+	size_t cap, used; /* cap: a power of two, or 0 */
+};
+
+static uint32_t hash_bytes(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static bool claims_grow(struct claims *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 64;
+	struct claim *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return false;
+	for (size_t i = 0; i < s->cap; i++) {
+		size_t j = s->slots[i].hash & (cap - 1);
+
+		if (!s->slots[i].key)
+			continue;
+		while (slots[j].key)
+			j = (j + 1) & (cap - 1);
+		slots[j] = s->slots[i];
+	}
+	free(s->slots);
+	s->slots = slots;
+	s->cap = cap;
+	return true;
+}
+
+/*
+ * Claim `key` for `owner`: returns the earlier claim on it, or NULL when
+ * this one is the first (or memory ran out: *oom is set).
+ */
+static const struct claim *claim(struct claims *s, const void *key, size_t len,
+				 uint32_t line, uint32_t owner, bool *oom)
+{
+	uint32_t h = hash_bytes(key, len);
+	size_t i;
+
+	if ((s->used + 1) * 2 > s->cap && !claims_grow(s)) {
+		*oom = true;
+		return NULL;
+	}
+	for (i = h & (s->cap - 1); s->slots[i].key; i = (i + 1) & (s->cap - 1))
+		if (s->slots[i].hash == h && s->slots[i].len == len &&
+		    memcmp(s->slots[i].key, key, len) == 0)
+			return &s->slots[i];
+	s->slots[i] = (struct claim){key, (uint32_t)len, h, line, owner};
+	s->used++;
+	return NULL;
+}
+
+/* The key of a prefix is its family, depth and address, in that order. */
+_Static_assert(offsetof(struct config_prefix, depth) == 1 &&
+		       offsetof(struct config_prefix, addr) == 2,
+	       "prefix key layout");
+#define PREFIX_KEY_LEN 18
+
+/* Loading */
+
+struct loader {
+	struct config *cfg;
+	const struct ydoc_node *root;
+	struct claims names, prefixes, domains, inside;
+	uint32_t tenant; /* the one being read */
+	char label[96];	 /* and how messages name it */
+	bool oom;
+};
+
+/* "tenant 'acme'", or "tenant #3" for the third entry when it has no
+ * valid name. */
+static const char *tenant_label(const char *name, size_t i, char *buf,
+				size_t len)
+{
+	if (name[0])
+		snprintf(buf, len, "tenant '%s'", name);
+	else
+		snprintf(buf, len, "tenant #%zu", i + 1);
+	return buf;
+}
+
+/* `what` ("prefix 198.18.1.0/24") at `at` repeats an earlier claim. */
+static void report_repeat(struct ydoc_check *c, const struct ydoc_node *at,
+			  const char *what, const struct claim *prev,
+			  uint32_t owner, const char *mine)
+{
+	struct loader *ld = c->user;
+	char theirs[96];
+
+	if (prev->owner == owner)
+		ydoc_error(c, at, "duplicate %s in %s (first at line %u)", what,
+			   mine, prev->line);
+	else
+		ydoc_error(c, at, "%s of %s is also claimed by %s (line %u)",
+			   what, mine,
+			   tenant_label(ld->cfg->tenants[prev->owner].name,
+					prev->owner, theirs, sizeof(theirs)),
+			   prev->line);
+}
+
+static bool read_prefix(struct ydoc_check *c, const struct ydoc_node *n,
+			struct config_prefix *p)
+{
+	char what[YDOC_DESCRIBE_MAX], fixed[CONFIG_PREFIX_STR_MAX];
+	const char *why;
+	bool host_bits;
+
+	if (n->kind != YDOC_SCALAR || ydoc_is_null(n)) {
+		ydoc_error(c, n,
+			   "expected a prefix such as 198.51.100.0/24, got "
+			   "%s%s",
+			   ydoc_describe(n, what, sizeof(what)),
+			   n->kind == YDOC_MAPPING
+				   ? " (an IPv6 address ending in ':' must "
+				     "be quoted)"
+				   : "");
+		return false;
+	}
+	why = strlen(n->text) == n->len ? prefix_parse(n->text, p, &host_bits)
+					: "a NUL character";
+	if (why) {
+		ydoc_error(c, n, "bad prefix %s: %s",
+			   ydoc_describe(n, what, sizeof(what)), why);
+		return false;
+	}
+	if (host_bits) {
+		ydoc_error(c, n, "host bits set in %s; did you mean %s?",
+			   n->text,
+			   config_prefix_format(p, fixed, sizeof(fixed)));
+		return false;
+	}
+	p->line = n->line;
+	return true;
+}
+
+/* A list of prefixes, each claimed in `set` by `owner` (named `mine`). */
+static void read_prefixes(struct ydoc_check *c, const struct ydoc_node *n,
+			  struct config_prefix **out, size_t *count,
+			  struct claims *set, uint32_t owner, const char *mine)
+{
+	struct loader *ld = c->user;
+
+	if (!yschema_get_list(c, n, "prefixes", 0, SIZE_MAX) || n->count == 0)
+		return;
+	*out = calloc(n->count, sizeof(**out));
+	if (!*out) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n->count; i++) {
+		struct config_prefix *p = &(*out)[*count];
+		char what[16 + CONFIG_PREFIX_STR_MAX];
+		const struct claim *prev;
+
+		if (!read_prefix(c, n->items[i], p))
+			continue;
+		prev = claim(set, p, PREFIX_KEY_LEN, p->line, owner, &ld->oom);
+		if (!prev) {
+			(*count)++;
+			continue;
+		}
+		memcpy(what, "prefix ", 7);
+		config_prefix_format(p, what + 7, sizeof(what) - 7);
+		report_repeat(c, n->items[i], what, prev, owner, mine);
+	}
+}
+
+static void read_inside_networks(struct ydoc_check *c,
+				 const struct yschema_field *f,
+				 const struct ydoc_node *n, void *target)
+{
+	struct config *cfg = target;
+	struct loader *ld = c->user;
+
+	(void)f;
+	read_prefixes(c, n, &cfg->inside_networks, &cfg->inside_network_count,
+		      &ld->inside, 0, "'inside_networks'");
+}
+
+static void read_tenant_prefixes(struct ydoc_check *c,
+				 const struct yschema_field *f,
+				 const struct ydoc_node *n, void *target)
+{
+	struct config_tenant *t = target;
+	struct loader *ld = c->user;
+
+	(void)f;
+	read_prefixes(c, n, &t->prefixes, &t->prefix_count, &ld->prefixes,
+		      ld->tenant, ld->label);
+}
+
+static bool is_tenant_name(const char *s, size_t len)
+{
+	if (len == 0 || len >= CONFIG_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		      ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static void read_tenant_name(struct ydoc_check *c,
+			     const struct yschema_field *f,
+			     const struct ydoc_node *n, void *target)
+{
+	struct config_tenant *t = target;
+	struct loader *ld = c->user;
+	char what[YDOC_DESCRIBE_MAX];
+	const struct claim *prev;
+
+	(void)f;
+	if (!yschema_get_string(c, n, t->name, sizeof(t->name)))
+		return;
+	if (!is_tenant_name(t->name, n->len)) {
+		ydoc_error(c, n,
+			   "bad tenant name %s: use letters, digits, '_', '.' "
+			   "and '-'",
+			   ydoc_describe(n, what, sizeof(what)));
+		t->name[0] = '\0';
+		return;
+	}
+	prev = claim(&ld->names, t->name, n->len, n->line, ld->tenant,
+		     &ld->oom);
+	if (prev)
+		ydoc_error(c, n,
+			   "duplicate tenant '%s' (first defined at line %u)",
+			   t->name, prev->line);
+}
+
+/* NULL for a host name such as "pbx.acme.example" (lower case), else why
+ * not. */
+static const char *domain_problem(const char *d)
+{
+	size_t label = 0;
+	bool all_digits = true;
+
+	for (const char *p = d;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0)
+				return "an empty label";
+			if (p[-1] == '-')
+				return "a label ends with '-'";
+			if (*p == '\0')
+				break;
+			label = 0;
+			all_digits = true;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-'))
+			return "only letters, digits, '-' and '.' are allowed";
+		if (label == 0 && *p == '-')
+			return "a label starts with '-'";
+		if (++label > 63)
+			return "a label is longer than 63 characters";
+		all_digits &= *p >= '0' && *p <= '9';
+	}
+	if (all_digits)
+		return "an address is not a domain; put it in prefixes";
+	return NULL;
+}
+
+static void read_tenant_domains(struct ydoc_check *c,
+				const struct yschema_field *f,
+				const struct ydoc_node *n, void *target)
+{
+	struct config_tenant *t = target;
+	struct loader *ld = c->user;
+
+	(void)f;
+	if (!yschema_get_list(c, n, "domains", 0, SIZE_MAX) || n->count == 0)
+		return;
+	t->domains = calloc(n->count, sizeof(*t->domains));
+	if (!t->domains) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n->count; i++) {
+		const struct ydoc_node *item = n->items[i];
+		char host[254], what[YDOC_DESCRIBE_MAX + 8];
+		const struct claim *prev;
+		const char *why;
+		char *d;
+
+		if (!yschema_get_string(c, item, host, sizeof(host)))
+			continue;
+		for (char *p = host; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p += 'a' - 'A';
+		why = domain_problem(host);
+		if (why) {
+			ydoc_error(c, item, "bad domain %s: %s",
+				   ydoc_describe(item, what, sizeof(what)),
+				   why);
+			continue;
+		}
+		d = strdup(host);
+		if (!d) {
+			ld->oom = true;
+			return;
+		}
+		prev = claim(&ld->domains, d, strlen(d), item->line, ld->tenant,
+			     &ld->oom);
+		if (!prev) {
+			t->domains[t->domain_count++] = d;
+			continue;
+		}
+		snprintf(what, sizeof(what), "domain '%s'", d);
+		free(d);
+		report_repeat(c, item, what, prev, ld->tenant, ld->label);
+	}
+}
+
+static const struct yschema_field tenant_fields[] = {
+	YSCHEMA_CUSTOM_FIELD("name", read_tenant_name, .required = true),
+	YSCHEMA_CUSTOM_FIELD("prefixes", read_tenant_prefixes),
+	YSCHEMA_CUSTOM_FIELD("domains", read_tenant_domains),
+	YSCHEMA_END,
+};
+
+static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
+			 const struct ydoc_node *n, void *target)
+{
+	struct config *cfg = target;
+	struct loader *ld = c->user;
+
+	(void)f;
+	if (!yschema_get_list(c, n, "tenants", 1, UINT32_MAX))
+		return;
+	cfg->tenants = calloc(n->count, sizeof(*cfg->tenants));
+	if (!cfg->tenants) {
+		ld->oom = true;
+		return;
+	}
+	/* Entries keep their index even when they are wrong, so that
+	 * "tenant #N" means the Nth entry. */
+	cfg->tenant_count = n->count;
+	for (size_t i = 0; i < n->count; i++) {
+		const struct ydoc_node *item = n->items[i];
+		const struct ydoc_node *name = ydoc_map_get(item, "name");
+		struct config_tenant *t = &cfg->tenants[i];
+		size_t errors = ydoc_error_count(c);
+		bool named = name && name->kind == YDOC_SCALAR &&
+			     is_tenant_name(name->text, name->len);
+
+		ld->tenant = (uint32_t)i;
+		tenant_label(named ? name->text : "", i, ld->label,
+			     sizeof(ld->label));
+		t->line = item->line;
+		yschema_walk_map(c, item, tenant_fields, t, ld->label);
+		if (ydoc_error_count(c) == errors && t->prefix_count == 0 &&
+		    t->domain_count == 0)
+			ydoc_error(c, item,
+				   "%s has no prefixes and no domains: nothing "
+				   "would ever match it",
+				   ld->label);
+	}
+}
+
+static const struct yschema_choice mode_choices[] = {
+	{"inline", CONFIG_MODE_INLINE},
+	{"host", CONFIG_MODE_HOST},
+	{NULL, 0},
+};
+
+/* An unparseable message has nothing to build a reply from. */
+static const struct yschema_choice malformed_choices[] = {
+	{"drop", CONFIG_ACTION_DROP},
+	{"forward", CONFIG_ACTION_FORWARD},
+	{NULL, 0},
+};
+
+static const struct yschema_field port_fields[] = {
+	YSCHEMA_STRING_FIELD("device", struct config_port, device,
+			     .required = true),
+	YSCHEMA_END,
+};
+
+static const struct yschema_field ports_fields[] = {
+	YSCHEMA_MAP_FIELD("outside", struct config, outside, port_fields,
+			  .required = true),
+	YSCHEMA_MAP_FIELD("inside", struct config, inside, port_fields,
+			  .required = true),
+	YSCHEMA_END,
+};
+
+static const struct yschema_field sip_fields[] = {
+	YSCHEMA_UINTS_FIELD("ports", struct config, sip_ports, sip_port_count,
+			    1, 65535, .min_items = 1),
+	YSCHEMA_UINTS_FIELD("tls_ports", struct config, tls_ports,
+			    tls_port_count, 1, 65535),
+	YSCHEMA_END,
+};
+
+static const struct yschema_field action_fields[] = {
+	YSCHEMA_ENUM_FIELD("unknown_source", struct config,
+			   unknown_source_action, action_choices),
+	YSCHEMA_UINT_FIELD("unknown_source_code", struct config,
+			   unknown_source_reply_code, 400, 699),
+	YSCHEMA_ENUM_FIELD("malformed", struct config, malformed_action,
+			   malformed_choices),
+	YSCHEMA_END,
+};
+
+/* The top level. Grouping keys (ports, sip, actions) fill struct config
+ * itself. */
+static const struct yschema_field config_fields[] = {
+	YSCHEMA_ENUM_FIELD("mode", struct config, mode, mode_choices),
+	YSCHEMA_STRINGS_FIELD("eal", struct config, eal_args, eal_arg_count,
+			      .max_items = 64),
+	YSCHEMA_GROUP_FIELD("ports", ports_fields),
+	YSCHEMA_UINT_FIELD("workers", struct config, workers, 1, 64),
+	YSCHEMA_GROUP_FIELD("sip", sip_fields),
+	YSCHEMA_CUSTOM_FIELD("inside_networks", read_inside_networks),
+	YSCHEMA_GROUP_FIELD("actions", action_fields),
+	YSCHEMA_CUSTOM_FIELD("tenants", read_tenants, .required = true),
+	YSCHEMA_END,
+};
+
+/* The node of item i of `list` when every item was read, else `whole`. */
+static const struct ydoc_node *item_at(const struct ydoc_node *list,
+				       size_t read, size_t i,
+				       const struct ydoc_node *whole)
+{
+	if (list && list->kind == YDOC_SEQUENCE && list->count == read)
+		return list->items[i];
+	return whole;
+}
+
+/* Rules that span keys, checked once every key has been read. */
+static void check_across(struct ydoc_check *c, struct loader *ld)
+{
+	const struct ydoc_node *sip = ydoc_map_get(ld->root, "sip");
+	const struct ydoc_node *ports = ydoc_map_get(ld->root, "ports");
+	const struct ydoc_node *inside =
+		ydoc_map_get(ydoc_map_get(ports, "inside"), "device");
+	struct config *cfg = ld->cfg;
+
+	for (size_t i = 0; i < cfg->tls_port_count; i++) {
+		for (size_t j = 0; j < cfg->sip_port_count; j++) {
+			const struct ydoc_node *at;
+
+			if (cfg->tls_ports[i] != cfg->sip_ports[j])
+				continue;
+			/* Point at the list that was written. */
+			at = item_at(ydoc_map_get(sip, "ports"),
+				     cfg->sip_port_count, j, ld->root);
+			at = item_at(ydoc_map_get(sip, "tls_ports"),
+				     cfg->tls_port_count, i, at);
+			ydoc_error(c, at,
+				   "port %u is in both 'sip.ports' and "
+				   "'sip.tls_ports'",
+				   cfg->tls_ports[i]);
+		}
+	}
+	if (inside && cfg->inside.device[0] &&
+	    strcmp(cfg->inside.device, cfg->outside.device) == 0)
+		ydoc_error(c, inside,
+			   "the inside and outside ports are the same device");
+}
+
+static void free_strings(char **list, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(list[i]);
+	free(list);
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	free_strings(cfg->eal_args, cfg->eal_arg_count);
+	free(cfg->inside_networks);
+	for (size_t i = 0; i < cfg->tenant_count; i++) {
+		free(cfg->tenants[i].prefixes);
+		free_strings(cfg->tenants[i].domains,
+			     cfg->tenants[i].domain_count);
+	}
+	free(cfg->tenants);
+	free(cfg);
+}
+
+static void set_defaults(struct config *cfg, const char *name)
+{
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	cfg->mode = CONFIG_MODE_INLINE;
+	cfg->workers = 1;
+	cfg->sip_ports[0] = 5060;
+	cfg->sip_port_count = 1;
+	cfg->tls_ports[0] = 5061;
+	cfg->tls_port_count = 1;
+	cfg->unknown_source_action = CONFIG_ACTION_REPLY;
+	cfg->unknown_source_reply_code = 403;
+	cfg->malformed_action = CONFIG_ACTION_DROP;
+}
+
+struct config *config_load_string(const char *name, const char *text,
+				  size_t len, char *err, size_t errlen)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	struct loader ld = {.cfg = cfg};
+	struct ydoc *doc = NULL;
+	struct ydoc_check c;
+
+	ydoc_check_init(&c, name, &ld);
+	if (cfg) {
+		set_defaults(cfg, name);
+		doc = ydoc_parse(text, len, &c);
+	} else {
+		ld.oom = true;
+	}
+	if (doc) {
+		ld.root = ydoc_root(doc);
+		if (!ld.root || ydoc_is_null(ld.root)) {
+			ydoc_error_at(&c, 1, 1, "the configuration is empty");
+		} else {
+			yschema_walk_map(&c, ld.root, config_fields, cfg, "");
+			check_across(&c, &ld);
+		}
+	}
+	if (ld.oom)
+		ydoc_error_at(&c, 0, 0, "out of memory");
+	if (errlen)
+		err[0] = '\0';
+	if (ydoc_error_count(&c)) {
+		ydoc_check_report(&c, err, errlen);
+		config_free(cfg);
+		cfg = NULL;
+	}
+	free(ld.names.slots);
+	free(ld.prefixes.slots);
+	free(ld.domains.slots);
+	free(ld.inside.slots);
+	ydoc_free(doc);
+	ydoc_check_fini(&c);
+	return cfg;
+}
+
+/* Far beyond any real configuration; stops a wrong path such as a device
+ * file from being read forever. */
+#define CONFIG_FILE_MAX ((size_t)1 << 30)
+
+/* 0, or an errno. */
+static int read_file(FILE *f, char **text, size_t *len)
+{
+	size_t cap = 0, n;
+
+	*text = NULL;
+	*len = 0;
+	do {
+		if (*len == cap) {
+			char *t;
+
+			if (cap >= CONFIG_FILE_MAX)
+				return EFBIG;
+			cap = cap ? cap * 2 : 65536;
+			t = realloc(*text, cap);
+			if (!t)
+				return ENOMEM;
+			*text = t;
+		}
+		n = fread(*text + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	return ferror(f) ? (errno ? errno : EIO) : 0;
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct config *cfg = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int e = f ? read_file(f, &text, &len) : errno;
+
+	if (e == 0)
+		cfg = config_load_string(path, text ? text : "", len, err,
+					 errlen);
+	else if (errlen)
+		snprintf(err, errlen, "%s: cannot read: %s\n", path,
+			 strerror(e));
+	free(text);
+	if (f)
+		fclose(f);
+	return cfg;
+}

@@ -47,6 +47,7 @@ struct config_tenant {
 	size_t prefix_count;
 	char **domains; /* lower-cased */
 	size_t domain_count;
+	uint32_t line; /* where its entry starts, for messages */
 };
 
 struct config_port {
@@ -59,13 +60,14 @@ struct config {
 	enum config_mode mode;
 	char **eal_args; /* extra EAL arguments, in order */
 	size_t eal_arg_count;
-	struct config_port outside, inside;
-	unsigned int workers; /* worker lcores, >= 1 */
+	struct config_port outside, inside; /* devices "" without `ports`
+					       (replay needs none) */
+	unsigned int workers;		    /* worker lcores, >= 1 */
 
 	uint16_t sip_ports[CONFIG_MAX_PORTS_LIST]; /* UDP/TCP SIP ports */
-	size_t sip_port_count;			    /* default: 5060 */
+	size_t sip_port_count;			   /* default: 5060 */
 	uint16_t tls_ports[CONFIG_MAX_PORTS_LIST]; /* source-only classified */
-	size_t tls_port_count;			    /* default: 5061 */
+	size_t tls_port_count;			   /* default: 5061 */
 
 	struct config_prefix *inside_networks; /* the SBC side */
 	size_t inside_network_count;
@@ -91,8 +93,16 @@ struct config *config_load_string(const char *name, const char *text,
 
 void config_free(struct config *cfg);
 
-/* Parse "a.b.c.d/n" or "x:y::/n" (a bare address means a host route). */
+/*
+ * Parse "a.b.c.d/n" or "x:y::/n" (a bare address means a host route).
+ * False on anything else, host bits set past the length included.
+ */
 bool config_parse_prefix(const char *text, struct config_prefix *out);
+
+/* "198.18.0.0/24", "2001:db8::/48". Returns buf. */
+#define CONFIG_PREFIX_STR_MAX 64
+const char *config_prefix_format(const struct config_prefix *p, char *buf,
+				 size_t len);
 
 const char *config_action_name(enum config_action a);
 
