@@ -90,6 +90,20 @@ static const struct yschema_choice action_choices[] = {
 	{NULL, 0},
 };
 
+static const char *const refusal_names[CONFIG_REFUSAL_MAX] = {
+	[CONFIG_REFUSAL_UNKNOWN_SOURCE] = "unknown_source",
+	[CONFIG_REFUSAL_SUSPENDED] = "suspended",
+	[CONFIG_REFUSAL_CALL_LIMIT] = "call_limit",
+	[CONFIG_REFUSAL_CPS_LIMIT] = "cps_limit",
+	[CONFIG_REFUSAL_USER_LIMIT] = "user_limit",
+	[CONFIG_REFUSAL_TABLE_FULL] = "table_full",
+};
+
+const char *config_refusal_name(enum config_refusal r)
+{
+	return (unsigned int)r < CONFIG_REFUSAL_MAX ? refusal_names[r] : "?";
+}
+
 const char *config_action_name(enum config_action a)
 {
 	for (const struct yschema_choice *ch = action_choices; ch->name; ch++)
@@ -434,12 +448,56 @@ static void read_tenant_domains(struct ydoc_check *c,
 	}
 }
 
+#define LIMIT(key, member, hi)                                                 \
+	YSCHEMA_UINT_FIELD(key, struct config_limits, member, 0, hi)
+#define RATE_MAX 10000000
+#define SECONDS_MAX (30u * 86400)
+
+/* One table for `defaults` and every tenant's `limits`. */
+static const struct yschema_field limit_fields[] = {
+	LIMIT("max_calls", max_calls, 16777215),
+	LIMIT("max_inbound", max_inbound, 16777215),
+	LIMIT("max_outbound", max_outbound, 16777215),
+	LIMIT("cps", cps, RATE_MAX),
+	LIMIT("burst", burst, RATE_MAX),
+	LIMIT("caller_cps", caller_cps, RATE_MAX),
+	LIMIT("caller_burst", caller_burst, RATE_MAX),
+	LIMIT("register_rate", register_rate, RATE_MAX),
+	LIMIT("register_burst", register_burst, RATE_MAX),
+	LIMIT("other_rate", other_rate, RATE_MAX),
+	LIMIT("other_burst", other_burst, RATE_MAX),
+	LIMIT("max_users", max_users, 16777215),
+	YSCHEMA_UINT_FIELD("max_call_duration", struct config_limits,
+			   max_call_duration, 1, SECONDS_MAX),
+	YSCHEMA_UINT_FIELD("unanswered_timeout", struct config_limits,
+			   unanswered_timeout, 1, SECONDS_MAX),
+	YSCHEMA_END,
+};
+
 static const struct yschema_field tenant_fields[] = {
 	YSCHEMA_CUSTOM_FIELD("name", read_tenant_name, .required = true),
 	YSCHEMA_CUSTOM_FIELD("prefixes", read_tenant_prefixes),
 	YSCHEMA_CUSTOM_FIELD("domains", read_tenant_domains),
+	YSCHEMA_MAP_FIELD("limits", struct config_tenant, limits,
+			  limit_fields),
+	YSCHEMA_BOOL_FIELD("suspended", struct config_tenant, suspended),
 	YSCHEMA_END,
 };
+
+/* A burst left at 0 means "one second's worth", at least 1. */
+static void settle_bursts(struct config_limits *l)
+{
+	uint32_t *pairs[][2] = {
+		{&l->cps, &l->burst},
+		{&l->caller_cps, &l->caller_burst},
+		{&l->register_rate, &l->register_burst},
+		{&l->other_rate, &l->other_burst},
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++)
+		if (*pairs[i][1] == 0)
+			*pairs[i][1] = *pairs[i][0] ? *pairs[i][0] : 1;
+}
 
 static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
 			 const struct ydoc_node *n, void *target)
@@ -470,7 +528,9 @@ static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
 		tenant_label(named ? name->text : "", i, ld->label,
 			     sizeof(ld->label));
 		t->line = item->line;
+		t->limits = cfg->default_limits;
 		yschema_walk_map(c, item, tenant_fields, t, ld->label);
+		settle_bursts(&t->limits);
 		if (ydoc_error_count(c) == errors && t->prefix_count == 0 &&
 		    t->domain_count == 0)
 			ydoc_error(c, item,
@@ -515,13 +575,87 @@ static const struct yschema_field sip_fields[] = {
 	YSCHEMA_END,
 };
 
+/* actions.<reason>, actions.<reason>_code, actions.<reason>_retry_after */
+#define REFUSAL_FIELDS(name, r)                                                \
+	YSCHEMA_ENUM_FIELD(name, struct config, refusals[r].action,           \
+			   action_choices),                                    \
+		YSCHEMA_UINT_FIELD(name "_code", struct config,                \
+				   refusals[r].code, 400, 699),                \
+		YSCHEMA_UINT_FIELD(name "_retry_after", struct config,         \
+				   refusals[r].retry_after, 0, 86400)
+
 static const struct yschema_field action_fields[] = {
-	YSCHEMA_ENUM_FIELD("unknown_source", struct config,
-			   unknown_source_action, action_choices),
-	YSCHEMA_UINT_FIELD("unknown_source_code", struct config,
-			   unknown_source_reply_code, 400, 699),
+	REFUSAL_FIELDS("unknown_source", CONFIG_REFUSAL_UNKNOWN_SOURCE),
+	REFUSAL_FIELDS("suspended", CONFIG_REFUSAL_SUSPENDED),
+	REFUSAL_FIELDS("call_limit", CONFIG_REFUSAL_CALL_LIMIT),
+	REFUSAL_FIELDS("cps_limit", CONFIG_REFUSAL_CPS_LIMIT),
+	REFUSAL_FIELDS("user_limit", CONFIG_REFUSAL_USER_LIMIT),
+	REFUSAL_FIELDS("table_full", CONFIG_REFUSAL_TABLE_FULL),
 	YSCHEMA_ENUM_FIELD("malformed", struct config, malformed_action,
 			   malformed_choices),
+	YSCHEMA_UINT_FIELD("reply_rate", struct config, reply_rate, 0,
+			   RATE_MAX),
+	YSCHEMA_UINT_FIELD("reply_burst", struct config, reply_burst, 0,
+			   RATE_MAX),
+	YSCHEMA_END,
+};
+
+static const struct yschema_field calls_fields[] = {
+	YSCHEMA_UINT_FIELD("capacity", struct config, call_capacity, 1,
+			   1u << 26),
+	YSCHEMA_END,
+};
+
+static const struct yschema_field registrations_fields[] = {
+	YSCHEMA_UINT_FIELD("capacity", struct config, reg_capacity, 1,
+			   1u << 26),
+	YSCHEMA_END,
+};
+
+/* A dialled number (digits, a leading '+', visual separators) or a
+ * service URN. */
+static bool is_emergency_entry(const char *s)
+{
+	size_t digits = 0;
+
+	if (strncasecmp(s, "urn:service:", 12) == 0)
+		return s[12] != '\0';
+	if (*s == '+')
+		s++;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (!strchr("-.() ", *s))
+			return false;
+	}
+	return digits > 0 && digits < 32;
+}
+
+static void read_emergency_numbers(struct ydoc_check *c,
+				   const struct yschema_field *f,
+				   const struct ydoc_node *n, void *target)
+{
+	static const struct yschema_field strings = YSCHEMA_STRINGS_FIELD(
+		"numbers", struct config, emergency, emergency_count,
+		.max_items = 32);
+	struct config *cfg = target;
+	char what[YDOC_DESCRIBE_MAX];
+
+	(void)f;
+	cfg->emergency_configured = true;
+	yschema_read_field(c, &strings, n, target, "'emergency'");
+	for (size_t i = 0; i < cfg->emergency_count && i < n->count; i++)
+		if (!is_emergency_entry(cfg->emergency[i]))
+			ydoc_error(c, n->items[i],
+				   "bad emergency number %s: digits (with an "
+				   "optional '+' and '-', '.', '(', ')', ' ') "
+				   "or a service URN (urn:service:sos)",
+				   ydoc_describe(n->items[i], what,
+						 sizeof(what)));
+}
+
+static const struct yschema_field emergency_fields[] = {
+	YSCHEMA_CUSTOM_FIELD("numbers", read_emergency_numbers),
 	YSCHEMA_END,
 };
 
@@ -536,6 +670,12 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_GROUP_FIELD("sip", sip_fields),
 	YSCHEMA_CUSTOM_FIELD("inside_networks", read_inside_networks),
 	YSCHEMA_GROUP_FIELD("actions", action_fields),
+	YSCHEMA_GROUP_FIELD("calls", calls_fields),
+	YSCHEMA_GROUP_FIELD("registrations", registrations_fields),
+	YSCHEMA_GROUP_FIELD("emergency", emergency_fields),
+	/* before tenants: each tenant's limits start from these */
+	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
+			  limit_fields),
 	YSCHEMA_CUSTOM_FIELD("tenants", read_tenants, .required = true),
 	YSCHEMA_END,
 };
@@ -594,6 +734,7 @@ void config_free(struct config *cfg)
 	if (!cfg)
 		return;
 	free_strings(cfg->eal_args, cfg->eal_arg_count);
+	free_strings(cfg->emergency, cfg->emergency_count);
 	free(cfg->inside_networks);
 	for (size_t i = 0; i < cfg->tenant_count; i++) {
 		free(cfg->tenants[i].prefixes);
@@ -613,9 +754,22 @@ static void set_defaults(struct config *cfg, const char *name)
 	cfg->sip_port_count = 1;
 	cfg->tls_ports[0] = 5061;
 	cfg->tls_port_count = 1;
-	cfg->unknown_source_action = CONFIG_ACTION_REPLY;
-	cfg->unknown_source_reply_code = 403;
+	for (int r = 0; r < CONFIG_REFUSAL_MAX; r++)
+		cfg->refusals[r] = (struct config_refusal_action){
+			.action = CONFIG_ACTION_REPLY, .code = 403};
+	/* "try again later": the limits that free up by themselves */
+	cfg->refusals[CONFIG_REFUSAL_CALL_LIMIT].code = 503;
+	cfg->refusals[CONFIG_REFUSAL_CALL_LIMIT].retry_after = 5;
+	cfg->refusals[CONFIG_REFUSAL_CPS_LIMIT].code = 503;
+	cfg->refusals[CONFIG_REFUSAL_CPS_LIMIT].retry_after = 1;
+	cfg->refusals[CONFIG_REFUSAL_TABLE_FULL].code = 503;
+	cfg->refusals[CONFIG_REFUSAL_TABLE_FULL].retry_after = 5;
 	cfg->malformed_action = CONFIG_ACTION_DROP;
+	cfg->reply_rate = 1000;
+	cfg->default_limits.max_call_duration = 4 * 3600;
+	cfg->default_limits.unanswered_timeout = 180;
+	cfg->call_capacity = 1u << 20;
+	cfg->reg_capacity = 1u << 18;
 }
 
 struct config *config_load_string(const char *name, const char *text,
@@ -640,6 +794,9 @@ struct config *config_load_string(const char *name, const char *text,
 		} else {
 			yschema_walk_map(&c, ld.root, config_fields, cfg, "");
 			check_across(&c, &ld);
+			if (cfg->reply_burst == 0)
+				cfg->reply_burst =
+					cfg->reply_rate ? cfg->reply_rate : 1;
 		}
 	}
 	if (ld.oom)

@@ -41,8 +41,45 @@ struct config_prefix {
 	uint32_t line;	  /* where it was written, for messages */
 };
 
+/*
+ * Admission limits. 0 means "no limit" for every count and rate; times are
+ * in seconds. The same set is read for `defaults` and for each tenant's
+ * `limits` (which start from the defaults).
+ */
+struct config_limits {
+	uint32_t max_calls;	/* concurrent calls, both directions */
+	uint32_t max_inbound;	/* of which from the tenant into the SBC */
+	uint32_t max_outbound;	/* of which from the SBC to the tenant */
+	uint32_t cps, burst;	/* initial INVITEs per second; burst >= 1 */
+	uint32_t caller_cps, caller_burst; /* the same per calling party */
+	uint32_t register_rate, register_burst;
+	uint32_t other_rate, other_burst; /* other out-of-dialog requests */
+	uint32_t max_users;	     /* distinct registered AORs */
+	uint32_t max_call_duration;  /* answered calls end after this */
+	uint32_t unanswered_timeout; /* calls never answered end after this */
+};
+
+/* How a refusal is carried out. */
+enum config_refusal {
+	CONFIG_REFUSAL_UNKNOWN_SOURCE = 0,
+	CONFIG_REFUSAL_SUSPENDED,
+	CONFIG_REFUSAL_CALL_LIMIT,
+	CONFIG_REFUSAL_CPS_LIMIT,
+	CONFIG_REFUSAL_USER_LIMIT,
+	CONFIG_REFUSAL_TABLE_FULL,
+	CONFIG_REFUSAL_MAX
+};
+
+struct config_refusal_action {
+	enum config_action action; /* reply, drop, or forward (monitor) */
+	uint16_t code;		   /* reply status, 400..699 */
+	uint32_t retry_after;	   /* seconds; 0 = no Retry-After */
+};
+
 struct config_tenant {
 	char name[CONFIG_NAME_MAX]; /* [A-Za-z0-9_.-]+ */
+	struct config_limits limits;
+	bool suspended;
 	struct config_prefix *prefixes;
 	size_t prefix_count;
 	char **domains; /* lower-cased */
@@ -72,10 +109,18 @@ struct config {
 	struct config_prefix *inside_networks; /* the SBC side */
 	size_t inside_network_count;
 
-	enum config_action unknown_source_action; /* default REPLY */
-	uint16_t unknown_source_reply_code;	  /* default 403 */
-	enum config_action malformed_action;	  /* DROP or FORWARD;
-						     default DROP */
+	/* actions.<reason>, <reason>_code, <reason>_retry_after */
+	struct config_refusal_action refusals[CONFIG_REFUSAL_MAX];
+	enum config_action malformed_action; /* DROP or FORWARD;
+						default DROP */
+	uint32_t reply_rate, reply_burst; /* replies per second per worker */
+
+	struct config_limits default_limits;
+	uint32_t call_capacity;	 /* calls tracked at once */
+	uint32_t reg_capacity;	 /* registered AORs tracked at once */
+	char **emergency;	 /* numbers and service URNs */
+	size_t emergency_count;
+	bool emergency_configured; /* false: the built-in list applies */
 
 	struct config_tenant *tenants;
 	size_t tenant_count;
@@ -105,5 +150,8 @@ const char *config_prefix_format(const struct config_prefix *p, char *buf,
 				 size_t len);
 
 const char *config_action_name(enum config_action a);
+
+/* "unknown_source", "call_limit", ...: the verdict reason it answers. */
+const char *config_refusal_name(enum config_refusal r);
 
 #endif

@@ -249,7 +249,7 @@ static void child_label(char *buf, size_t len, const char *label,
 		snprintf(buf, len, "'%s' of %s", key, label);
 }
 
-static void read_field(struct ydoc_check *c, const struct yschema_field *f,
+void yschema_read_field(struct ydoc_check *c, const struct yschema_field *f,
 		       const struct ydoc_node *n, void *target,
 		       const char *label)
 {
@@ -381,7 +381,7 @@ void yschema_walk_map(struct ydoc_check *c, const struct ydoc_node *map,
 	}
 	for (size_t f = 0; f < nfields; f++) {
 		if (value[f])
-			read_field(c, &fields[f], value[f], target, label);
+			yschema_read_field(c, &fields[f], value[f], target, label);
 		else if (fields[f].required)
 			ydoc_error(c, map, "missing required key '%s' %s",
 				   fields[f].key, where);

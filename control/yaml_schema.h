@@ -139,6 +139,11 @@ struct yschema_field {
  * table order, so a custom parser may rely on the fields above it. `label`
  * names the mapping in messages ("tenant 'acme'"); "" is the top level.
  */
+/* Read one value against one field (custom parsers that wrap a type). */
+void yschema_read_field(struct ydoc_check *c, const struct yschema_field *f,
+			const struct ydoc_node *value, void *target,
+			const char *label);
+
 void yschema_walk_map(struct ydoc_check *c, const struct ydoc_node *map,
 		      const struct yschema_field *fields, void *target,
 		      const char *label);

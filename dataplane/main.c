@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -21,9 +22,11 @@
 #include <rte_mbuf.h>
 #include <urcu-qsbr.h>
 
+#include "admission.h"
 #include "config.h"
 #include "policy.h"
 #include "port.h"
+#include "state_table.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -226,8 +229,9 @@ static void on_signal(int sig)
 	stop_requested = true;
 }
 
-static void report(const struct policy *p, struct stats_lcore *const *lcores,
-		   unsigned int n, enum stats_format fmt)
+static void report(const struct policy *p, const struct admission *adm,
+		   struct stats_lcore *const *lcores, unsigned int n,
+		   enum stats_format fmt)
 {
 	struct stats_view *v;
 
@@ -238,6 +242,7 @@ static void report(const struct policy *p, struct stats_lcore *const *lcores,
 		fprintf(stderr, "sipwarden: out of memory for the report\n");
 		return;
 	}
+	admission_gauges(adm, &v->gauges);
 	if (fmt == STATS_JSON)
 		stats_print_json(v, stdout);
 	else
@@ -247,10 +252,12 @@ static void report(const struct policy *p, struct stats_lcore *const *lcores,
 }
 
 static int worker_init(struct worker *w, unsigned int index,
-		       uint32_t tenants, struct rte_mempool *frag_pool)
+		       uint32_t tenants, struct admission *adm,
+		       struct rte_mempool *frag_pool)
 {
 	memset(w, 0, sizeof(*w));
 	w->index = index;
+	w->admission = adm;
 	w->stats = stats_lcore_create(tenants);
 	if (w->stats == NULL)
 		return -ENOMEM;
@@ -263,7 +270,8 @@ static void worker_fini(struct worker *w)
 	stats_lcore_free(w->stats);
 }
 
-static int run_replay(const struct options *o, struct policy *p)
+static int run_replay(const struct options *o, struct policy *p,
+		      struct admission *adm)
 {
 	char err[512];
 	struct replay_source src;
@@ -285,7 +293,7 @@ static int run_replay(const struct options *o, struct policy *p)
 			rte_strerror(rte_errno));
 		return EXIT_RUNTIME;
 	}
-	if (worker_init(w, 0, p->tenant_count, frag_pool) < 0) {
+	if (worker_init(w, 0, p->tenant_count, adm, frag_pool) < 0) {
 		fprintf(stderr, "sipwarden: out of memory for the worker\n");
 		return EXIT_RUNTIME;
 	}
@@ -304,16 +312,16 @@ static int run_replay(const struct options *o, struct policy *p)
 	w->forward_to[SIDE_OUTSIDE] = w->forward_to[SIDE_INSIDE] = &forwarded;
 	w->reply_to[SIDE_OUTSIDE] = w->reply_to[SIDE_INSIDE] = &replies;
 
-	rcu_register_thread();
+	state_table_thread_init();
 	while ((n = replay_source_read(&src, pool, pkts, PORT_BURST)) > 0) {
 		worker_process_burst(w, SIDE_OUTSIDE, pkts, n, 0);
 		worker_flush(w);
 		rcu_quiescent_state();
 	}
-	rcu_unregister_thread();
 	w->stats->total[ST_OVERSIZE] += src.oversize;
 	w->stats->total[ST_PACKETS] += src.oversize;
-	report(p, &w->stats, 1, o->stats);
+	report(p, adm, &w->stats, 1, o->stats);
+	state_table_thread_fini();
 	rc = 0;
 	port_out_close_pcap(&replies);
 	port_out_close_pcap(&forwarded);
@@ -325,7 +333,30 @@ out_worker:
 	return rc;
 }
 
-static int run_live(const struct options *o, struct policy *p)
+/*
+ * The main lcore's loop while workers run: expiry of calls and
+ * registrations on the wall clock. Offline while it sleeps, so grace
+ * periods never wait for it.
+ */
+static void control_loop(struct admission *adm)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	state_table_thread_init();
+	while (!stop_requested) {
+		admission_housekeeping(
+			adm, (uint64_t)((__uint128_t)rte_rdtsc() * 1000000000ULL /
+					hz));
+		rcu_quiescent_state();
+		rcu_thread_offline();
+		usleep(20 * 1000);
+		rcu_thread_online();
+	}
+	state_table_thread_fini();
+}
+
+static int run_live(const struct options *o, struct policy *p,
+		    struct admission *adm)
 {
 	const struct config *cfg = p->cfg;
 	unsigned int nw = cfg->workers;
@@ -375,8 +406,8 @@ static int run_live(const struct options *o, struct policy *p)
 
 		workers[k] = rte_zmalloc("worker", sizeof(struct worker), 64);
 		if (workers[k] == NULL ||
-		    worker_init(workers[k], k, p->tenant_count, frag_pool) <
-			    0) {
+		    worker_init(workers[k], k, p->tenant_count, adm,
+				frag_pool) < 0) {
 			fprintf(stderr, "sipwarden: out of memory\n");
 			goto out_ports;
 		}
@@ -411,10 +442,9 @@ static int run_live(const struct options *o, struct policy *p)
 		"sipwarden: %s mode, %u worker(s), outside %s, inside %s\n",
 		cfg->mode == CONFIG_MODE_HOST ? "host" : "inline", nw,
 		cfg->outside.device, cfg->inside.device);
-	while (!stop_requested)
-		usleep(100 * 1000);
+	control_loop(adm);
 	rte_eal_mp_wait_lcore();
-	report(p, lcores, nw, o->stats);
+	report(p, adm, lcores, nw, o->stats);
 	rc = 0;
 out_ports:
 	port_ethdev_close(port_id[SIDE_OUTSIDE]);
@@ -453,6 +483,7 @@ int main(int argc, char **argv)
 	struct eal_args eal = {0};
 	struct config *cfg;
 	struct policy *p;
+	struct admission *adm;
 	uint8_t key[REPLY_TAG_KEY_LEN];
 	char err[8192];
 	int rc;
@@ -505,9 +536,22 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_RUNTIME;
 	}
+	adm = admission_create(p->tenant_count, p->cfg->call_capacity,
+			       p->cfg->reg_capacity);
+	if (adm == NULL) {
+		fprintf(stderr,
+			"sipwarden: cannot allocate tables for %u calls and %u "
+			"registrations\n",
+			p->cfg->call_capacity, p->cfg->reg_capacity);
+		policy_free(p);
+		rte_eal_cleanup();
+		return EXIT_RUNTIME;
+	}
 	policy_publish(p);
-	rc = o.replay_in != NULL ? run_replay(&o, p) : run_live(&o, p);
+	rc = o.replay_in != NULL ? run_replay(&o, p, adm) :
+				   run_live(&o, p, adm);
 	policy_publish(NULL);
+	admission_free(adm);
 	rte_eal_cleanup();
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "policy.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,64 @@ static void port_map_set(uint8_t *map, const uint16_t *ports, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		map[ports[i] >> 3] |= (uint8_t)(1u << (ports[i] & 7));
+}
+
+/* The verdict each configurable refusal answers. */
+static const enum verdict_reason refusal_reason[CONFIG_REFUSAL_MAX] = {
+	[CONFIG_REFUSAL_UNKNOWN_SOURCE] = VERDICT_UNKNOWN_SOURCE,
+	[CONFIG_REFUSAL_SUSPENDED] = VERDICT_SUSPENDED,
+	[CONFIG_REFUSAL_CALL_LIMIT] = VERDICT_CALL_LIMIT,
+	[CONFIG_REFUSAL_CPS_LIMIT] = VERDICT_CPS_LIMIT,
+	[CONFIG_REFUSAL_USER_LIMIT] = VERDICT_USER_LIMIT,
+	[CONFIG_REFUSAL_TABLE_FULL] = VERDICT_TABLE_FULL,
+};
+
+static int build_emergency(struct policy *p, const struct config *cfg,
+			   char *err, size_t errlen)
+{
+	if (!cfg->emergency_configured) {
+		emergency_list_defaults(&p->emergency);
+		return 0;
+	}
+	p->emergency.count = 0;
+	for (size_t i = 0; i < cfg->emergency_count; i++) {
+		if (!emergency_list_add(&p->emergency, cfg->emergency[i])) {
+			snprintf(err, errlen, "emergency number '%s' refused",
+				 cfg->emergency[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int build_tenant_policies(struct policy *p, const struct config *cfg,
+				 char *err, size_t errlen)
+{
+	p->tenants = calloc(cfg->tenant_count + 1, sizeof(*p->tenants));
+	if (p->tenants == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->tenant_count; i++) {
+		const struct config_limits *l = &cfg->tenants[i].limits;
+		struct tenant_policy *t = &p->tenants[i];
+
+		t->max_calls = l->max_calls;
+		t->max_inbound = l->max_inbound;
+		t->max_outbound = l->max_outbound;
+		t->max_users = l->max_users;
+		rate_spec_init(&t->cps, l->cps, l->burst);
+		rate_spec_init(&t->caller_cps, l->caller_cps, l->caller_burst);
+		rate_spec_init(&t->register_rate, l->register_rate,
+			       l->register_burst);
+		rate_spec_init(&t->other_rate, l->other_rate, l->other_burst);
+		t->max_call_duration_ns =
+			(uint64_t)l->max_call_duration * 1000000000ULL;
+		t->unanswered_timeout_ns =
+			(uint64_t)l->unanswered_timeout * 1000000000ULL;
+		t->suspended = cfg->tenants[i].suspended;
+	}
+	return 0;
 }
 
 struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
@@ -70,9 +129,17 @@ struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
 	}
 	port_map_set(p->sip_ports, cfg->sip_ports, cfg->sip_port_count);
 	port_map_set(p->tls_ports, cfg->tls_ports, cfg->tls_port_count);
-	p->unknown_source_action = action_of(cfg->unknown_source_action);
-	p->unknown_source_code = cfg->unknown_source_reply_code;
+	for (int r = 0; r < CONFIG_REFUSAL_MAX; r++)
+		p->refusals[refusal_reason[r]] = (struct policy_refusal){
+			.action = action_of(cfg->refusals[r].action),
+			.code = cfg->refusals[r].code,
+			.retry_after = cfg->refusals[r].retry_after,
+		};
 	p->malformed_action = action_of(cfg->malformed_action);
+	rate_spec_init(&p->reply_rate, cfg->reply_rate, cfg->reply_burst);
+	if (build_emergency(p, cfg, err, errlen) < 0 ||
+	    build_tenant_policies(p, cfg, err, errlen) < 0)
+		goto fail;
 	memcpy(p->tag_key, tag_key, REPLY_TAG_KEY_LEN);
 	return p;
 fail:
@@ -88,6 +155,7 @@ void policy_free(struct policy *p)
 	prefix_table_free(&p->inside_networks);
 	domain_table_free(&p->tenant_domains);
 	free(p->tenant_names);
+	free(p->tenants);
 	config_free(p->cfg);
 	free(p);
 }
@@ -140,17 +208,22 @@ static const struct sip_uri *outside_party_uri(enum side from,
 	return from_outside ? &m->to : &m->from;
 }
 
-enum verdict_action policy_refusal_action(enum verdict_action configured,
-					  const struct pkt_info *pi,
-					  const struct sip_msg *m)
+void policy_refuse(const struct policy *p, enum verdict_reason reason,
+		   const struct pkt_info *pi, const struct sip_msg *m,
+		   struct policy_decision *d)
 {
+	const struct policy_refusal *r = &p->refusals[reason];
+
+	d->reason = reason;
+	d->action = r->action;
+	d->reply_code = r->code;
+	d->retry_after = r->retry_after;
 	/* only a UDP request other than ACK can be answered; the rest of a
 	 * refused dialog (the ACK to our reply, responses) is absorbed */
-	if (configured == ACTION_REPLY &&
+	if (d->action == ACTION_REPLY &&
 	    (pi->l4 != PKT_L4_UDP || !m->is_request ||
 	     m->method == SIP_METHOD_ACK))
-		return ACTION_DROP;
-	return configured;
+		d->action = ACTION_DROP;
 }
 
 void policy_decide(const struct policy *p, enum side from,
@@ -166,13 +239,11 @@ void policy_decide(const struct policy *p, enum side from,
 					     u->host.len);
 	}
 	d->tenant = tenant;
+	d->absorbed = false;
 	d->reply_code = 0;
 	d->retry_after = 0;
 	if (tenant == TENANT_NONE && from == SIDE_OUTSIDE) {
-		d->reason = VERDICT_UNKNOWN_SOURCE;
-		d->action = policy_refusal_action(p->unknown_source_action, pi,
-						  m);
-		d->reply_code = p->unknown_source_code;
+		policy_refuse(p, VERDICT_UNKNOWN_SOURCE, pi, m, d);
 		return;
 	}
 	d->reason = VERDICT_FORWARDED;

@@ -22,6 +22,8 @@
 
 #include "config.h"
 #include "decode.h"
+#include "emergency.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "sip_scan.h"
 #include "tenant.h"
@@ -30,8 +32,24 @@
 /* Where a frame came from. */
 enum side { SIDE_OUTSIDE = 0, SIDE_INSIDE = 1, SIDE_COUNT };
 
+/* A tenant's limits as the fast path uses them (0 = no limit). */
+struct tenant_policy {
+	uint32_t max_calls, max_inbound, max_outbound, max_users;
+	struct rate_spec cps, caller_cps, register_rate, other_rate;
+	uint64_t max_call_duration_ns, unanswered_timeout_ns;
+	bool suspended;
+};
+
+/* How a refusal with a given reason is carried out. */
+struct policy_refusal {
+	enum verdict_action action;
+	uint16_t code;
+	uint32_t retry_after;
+};
+
 struct policy {
 	struct config *cfg;
+	struct tenant_policy *tenants; /* [tenant_count] */
 	struct prefix_table tenant_prefixes;
 	struct prefix_table inside_networks;
 	struct domain_table tenant_domains;
@@ -41,9 +59,10 @@ struct policy {
 	uint8_t sip_ports[65536 / 8];
 	uint8_t tls_ports[65536 / 8];
 
-	enum verdict_action unknown_source_action;
-	uint16_t unknown_source_code;
+	struct policy_refusal refusals[VERDICT_MAX]; /* by reason */
 	enum verdict_action malformed_action;
+	struct rate_spec reply_rate; /* per worker */
+	struct emergency_list emergency;
 	uint8_t tag_key[REPLY_TAG_KEY_LEN];
 };
 
@@ -53,6 +72,7 @@ struct policy_decision {
 	uint32_t tenant; /* TENANT_NONE when unknown */
 	uint16_t reply_code;
 	uint32_t retry_after;
+	bool absorbed; /* an ACK to one of our replies: dropped */
 };
 
 /*
@@ -82,9 +102,13 @@ void policy_decide(const struct policy *p, enum side from,
 		   const struct pkt_info *pi, const struct sip_msg *m,
 		   struct policy_decision *d);
 
-/* What to do with a message the policy refuses with `reason`. */
-enum verdict_action policy_refusal_action(enum verdict_action configured,
-					  const struct pkt_info *pi,
-					  const struct sip_msg *m);
+/*
+ * Fill d's action, reply code and Retry-After for a refusal with
+ * `reason`, as configured; a reply becomes a drop where none can be sent
+ * (not UDP, not a request, an ACK).
+ */
+void policy_refuse(const struct policy *p, enum verdict_reason reason,
+		   const struct pkt_info *pi, const struct sip_msg *m,
+		   struct policy_decision *d);
 
 #endif

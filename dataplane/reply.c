@@ -75,31 +75,52 @@ static uint64_t siphash24(const uint8_t key[16], const uint8_t *in, size_t len)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-void reply_tag(const uint8_t *key, const struct sip_str *call_id,
-	       char tag[REPLY_TAG_LEN])
+static const char hex_digits[] = "0123456789abcdef";
+
+static int hex_value(char c)
 {
-	static const char hex[] = "0123456789abcdef";
-	uint64_t h =
-		siphash24(key, (const uint8_t *)call_id->ptr, call_id->len);
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void reply_tag(const uint8_t *key, const struct sip_str *call_id,
+	       uint8_t code, char tag[REPLY_TAG_LEN])
+{
+	/* the code changes the digits too, so a tag read with another
+	 * code does not match */
+	uint64_t h = siphash24(key, (const uint8_t *)call_id->ptr,
+			       call_id->len) ^
+		     ((uint64_t)code * 0x9e3779b97f4a7c15ULL);
 
 	tag[0] = 's';
 	tag[1] = 'w';
-	for (int i = REPLY_TAG_LEN - 1; i >= 2; i--, h >>= 4)
-		tag[i] = hex[h & 0xf];
+	tag[2] = hex_digits[code >> 4];
+	tag[3] = hex_digits[code & 0xf];
+	for (int i = REPLY_TAG_LEN - 1; i >= 4; i--, h >>= 4)
+		tag[i] = hex_digits[h & 0xf];
 }
 
-bool reply_tag_matches(const uint8_t *key, const struct sip_str *call_id,
-		       const struct sip_str *tag)
+int reply_tag_code(const uint8_t *key, const struct sip_str *call_id,
+		   const struct sip_str *tag)
 {
 	char want[REPLY_TAG_LEN];
 	uint8_t diff = 0;
+	int hi, lo;
 
-	if (tag->len != REPLY_TAG_LEN)
-		return false;
-	reply_tag(key, call_id, want);
+	if (tag->len != REPLY_TAG_LEN || tag->ptr[0] != 's' ||
+	    tag->ptr[1] != 'w')
+		return -1;
+	hi = hex_value(tag->ptr[2]);
+	lo = hex_value(tag->ptr[3]);
+	if (hi < 0 || lo < 0)
+		return -1;
+	reply_tag(key, call_id, (uint8_t)(hi << 4 | lo), want);
 	for (int i = 0; i < REPLY_TAG_LEN; i++)
 		diff |= (uint8_t)(want[i] ^ tag->ptr[i]);
-	return diff == 0;
+	return diff == 0 ? hi << 4 | lo : -1;
 }
 
 /* RFC 3261 21.4-21.6, plus the later codes a refusal may use. */
@@ -330,7 +351,7 @@ static size_t put_sip_response(struct text_out *o, const char *sip,
 	if (!msg->to_tag.len) {
 		char tag[REPLY_TAG_LEN];
 
-		reply_tag(spec->tag_key, &msg->call_id, tag);
+		reply_tag(spec->tag_key, &msg->call_id, spec->tag_code, tag);
 		put_cstr(o, ";tag=");
 		put_bytes(o, tag, sizeof(tag));
 	}

@@ -21,7 +21,7 @@
  *    order and are all named "Via". spec->phrase NULL means
  *    reply_default_phrase(status); spec->cause NULL means the phrase.
  *  - The To tag is a keyed hash of the Call-ID: a retransmission gets the
- *    same reply, and the ACK to it is recognised by reply_tag_matches()
+ *    same reply, and the ACK to it is recognised by reply_tag_code()
  *    without any state.
  */
 #ifndef SIPWARDEN_REPLY_H
@@ -35,7 +35,7 @@
 #include "sip_scan.h"
 
 #define REPLY_TAG_KEY_LEN 16
-#define REPLY_TAG_LEN 18 /* "sw" + 16 hex digits */
+#define REPLY_TAG_LEN 20 /* "sw" + 2 hex digits of code + 16 of MAC */
 
 struct reply_spec {
 	uint16_t status;      /* 400..699 */
@@ -43,6 +43,7 @@ struct reply_spec {
 	const char *cause;    /* verdict reason name, goes to the Reason hdr */
 	uint32_t retry_after; /* seconds; 0 = no Retry-After header */
 	const uint8_t *tag_key; /* REPLY_TAG_KEY_LEN bytes */
+	uint8_t tag_code;	/* carried in the tag (the verdict reason) */
 };
 
 /*
@@ -55,13 +56,17 @@ size_t reply_build(const uint8_t *frame, size_t frame_len,
 		   const struct sip_msg *msg, const struct reply_spec *spec,
 		   uint8_t *out, size_t out_cap);
 
-/* Write the tag for call_id into tag[REPLY_TAG_LEN] (not NUL-terminated). */
+/*
+ * Write the tag for call_id and code into tag[REPLY_TAG_LEN] (not
+ * NUL-terminated): "sw", the code in two hex digits, then a keyed MAC of
+ * both, so the ACK to a reply says, without state, why it was refused.
+ */
 void reply_tag(const uint8_t *key, const struct sip_str *call_id,
-	       char tag[REPLY_TAG_LEN]);
+	       uint8_t code, char tag[REPLY_TAG_LEN]);
 
-/* True if `tag` is the one reply_tag() gives for call_id under key. */
-bool reply_tag_matches(const uint8_t *key, const struct sip_str *call_id,
-		       const struct sip_str *tag);
+/* The code if `tag` is one reply_tag() gives for call_id under key, else -1. */
+int reply_tag_code(const uint8_t *key, const struct sip_str *call_id,
+		   const struct sip_str *tag);
 
 /* Default reason phrase for a status code ("Forbidden", ...). */
 const char *reply_default_phrase(uint16_t status);

@@ -10,6 +10,14 @@
  *    (i f t v m l k s c e); LWS around the colon and folded lines are
  *    accepted; the first occurrence of a single-valued header wins, Via
  *    records the top-most value and counts all of them.
+ *  - Call-ID, From, To, CSeq and Content-Length must appear once: a second
+ *    one is SIP_SCAN_DUPLICATE_HEADER, since we and the SBC behind us
+ *    could otherwise pick different ones (RFC 4475 3.3.8, 3.3.9).
+ *  - Lines end in CRLF or a bare LF (RFC 3261 7.5 robustness); a bare CR or
+ *    a NUL byte in the header section is an error. The body is not read.
+ *  - Leading CRLFs before the start line are skipped (RFC 3261 7.5).
+ *  - Without Content-Length the body is the rest of the buffer (datagram
+ *    semantics); over a stream the caller must require Content-Length.
  *  - Hard bounds: SIP_SCAN_MAX_HEADERS header lines, SIP_SCAN_MAX_LINE bytes
  *    per (unfolded) line. Exceeding one is an error, never a truncation.
  *  - The return value is SIP_SCAN_OK or the first grammar error met; on
@@ -62,8 +70,10 @@ struct sip_uri {
 	enum sip_uri_scheme scheme;
 	struct sip_str whole; /* the URI itself, without <> or display name */
 	struct sip_str user;  /* sip/sips: userinfo before ':' or '@';
-				 tel: the number; urn: the NSS */
-	struct sip_str host;  /* sip/sips only, without port */
+				 tel: the number; urn: all after "urn:"
+				 (NID:NSS, e.g. "service:sos") */
+	struct sip_str host;  /* sip/sips only, without port; an IPv6
+				 reference keeps its brackets */
 };
 
 enum sip_scan_result {
@@ -84,6 +94,7 @@ enum sip_scan_result {
 	SIP_SCAN_BAD_CSEQ,	  /* absent, not a number, or > 2^31-1 */
 	SIP_SCAN_CSEQ_MISMATCH,	  /* request CSeq method != request method */
 	SIP_SCAN_BAD_CONTENT_LENGTH, /* not a number, or beyond the datagram */
+	SIP_SCAN_DUPLICATE_HEADER, /* a second Call-ID/From/To/CSeq/C-Length */
 	SIP_SCAN_RESULT_MAX
 };
 
@@ -111,6 +122,9 @@ struct sip_msg {
 	bool contact_star;	    /* Contact: * */
 	int64_t contact_expires;    /* expires= param of first Contact, -1 */
 	int64_t expires;	    /* Expires header, -1 if absent */
+	/* Both expiries: -1 also when not a number (an RFC 2543 date);
+	 * values past 2^32-1 read as 2^32-1, the top of the RFC 3261 20.19
+	 * range (RFC 4475 3.1.2.4 lets a receiver choose) */
 	struct sip_str user_agent;
 	int64_t content_length;	    /* -1 if absent */
 

@@ -29,6 +29,8 @@ static const char *const total_names[ST_TOTAL_MAX] = {
 	[ST_TLS_PACKETS] = "tls_packets",
 	[ST_OUTBOUND_UNKNOWN_TENANT] = "outbound_unknown_tenant",
 	[ST_OVERSIZE] = "oversize",
+	[ST_ABSORBED_ACKS] = "absorbed_acks",
+	[ST_REPLIES_SUPPRESSED] = "replies_suppressed",
 };
 
 static const char *const response_class_names[STATS_RESPONSE_CLASSES] = {
@@ -91,6 +93,13 @@ struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 		return NULL;
 	}
 	v->tenant_names = tenant_names;
+	v->gauges.tenant_count = tenant_count;
+	v->gauges.tenants =
+		calloc(tenant_count ? tenant_count : 1, sizeof(*v->gauges.tenants));
+	if (v->gauges.tenants == NULL) {
+		stats_view_free(v);
+		return NULL;
+	}
 	for (unsigned int l = 0; l < n; l++) {
 		const struct stats_lcore *s = lcores[l];
 
@@ -111,6 +120,7 @@ void stats_view_free(struct stats_view *v)
 	if (v == NULL)
 		return;
 	free(v->sum.tenants);
+	free(v->gauges.tenants);
 	free(v);
 }
 
@@ -211,16 +221,35 @@ void stats_print_json(const struct stats_view *v, FILE *out)
 	fputs(", ", out);
 	json_counter_object(out, "malformed_reasons", s->malformed_reasons,
 			    SIP_SCAN_RESULT_MAX, scan_result_at, true);
+	fprintf(out,
+		"}, \"tables\": {\"calls_active\": %llu, \"call_capacity\": "
+		"%llu, \"calls_expired\": %llu, \"registrations_active\": %llu, "
+		"\"registration_capacity\": %llu, \"registrations_expired\": "
+		"%llu, \"counter_underflows\": %llu",
+		(unsigned long long)v->gauges.calls_active,
+		(unsigned long long)v->gauges.call_capacity,
+		(unsigned long long)v->gauges.calls_expired,
+		(unsigned long long)v->gauges.registrations_active,
+		(unsigned long long)v->gauges.registration_capacity,
+		(unsigned long long)v->gauges.registrations_expired,
+		(unsigned long long)v->gauges.counter_underflows);
 	fputs("}, \"tenants\": {", out);
 	for (uint32_t t = 0; t < s->tenant_count; t++) {
 		const struct stats_sip_counts *c = &s->tenants[t];
+		const struct stats_tenant_gauges *g = &v->gauges.tenants[t];
 
 		fprintf(out, "%s", t ? ", " : "");
 		json_string(out, v->tenant_names[t]);
-		fprintf(out, ": {\"requests\": %llu, \"responses_total\": %llu, ",
+		fprintf(out,
+			": {\"requests\": %llu, \"responses_total\": %llu, "
+			"\"calls_active\": %u, \"calls_inbound\": %u, "
+			"\"calls_outbound\": %u, \"emergency_calls_active\": %u, "
+			"\"users\": %u, ",
 			(unsigned long long)sum_of(c->methods, SIP_METHOD_MAX),
 			(unsigned long long)sum_of(c->responses,
-						   STATS_RESPONSE_CLASSES));
+						   STATS_RESPONSE_CLASSES),
+			g->calls_inbound + g->calls_outbound, g->calls_inbound,
+			g->calls_outbound, g->emergency_calls, g->users);
 		json_sip_counts(out, c);
 		fputc('}', out);
 	}

@@ -47,6 +47,8 @@ enum stats_total {
 	ST_TLS_PACKETS,	   /* packets on TLS ports (source-only policy) */
 	ST_OUTBOUND_UNKNOWN_TENANT, /* inside->outside to no tenant */
 	ST_OVERSIZE,	   /* frames too large for a buffer (replay) */
+	ST_ABSORBED_ACKS,  /* ACKs to our replies, dropped */
+	ST_REPLIES_SUPPRESSED, /* replies not sent: over reply_rate */
 	ST_TOTAL_MAX
 };
 
@@ -64,10 +66,28 @@ struct stats_lcore {
 	struct stats_sip_counts *tenants; /* [tenant_count] */
 } __attribute__((aligned(64)));
 
+/* Live state read at report time (not per-lcore counters). */
+struct stats_tenant_gauges {
+	uint32_t calls_inbound;	 /* from the tenant into the SBC */
+	uint32_t calls_outbound; /* from the SBC to the tenant */
+	uint32_t emergency_calls;
+	uint32_t users;
+};
+
+struct stats_gauges {
+	uint64_t calls_active, call_capacity, calls_expired;
+	uint64_t registrations_active, registration_capacity;
+	uint64_t registrations_expired;
+	uint64_t counter_underflows;
+	uint32_t tenant_count;
+	struct stats_tenant_gauges *tenants; /* [tenant_count] */
+};
+
 /* Aggregated view: same layout, summed. */
 struct stats_view {
 	struct stats_lcore sum;
 	const char *const *tenant_names; /* [sum.tenant_count] */
+	struct stats_gauges gauges;	 /* tenants NULL when absent */
 };
 
 struct stats_lcore *stats_lcore_create(uint32_t tenant_count);

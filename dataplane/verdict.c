@@ -15,6 +15,7 @@ static const char *const verdict_names[VERDICT_MAX] = {
 	[VERDICT_BUDGET_EXHAUSTED] = "budget_exhausted",
 	[VERDICT_SIMBOX] = "simbox",
 	[VERDICT_EMERGENCY] = "emergency",
+	[VERDICT_TABLE_FULL] = "table_full",
 };
 
 const char *verdict_reason_name(enum verdict_reason r)

@@ -22,6 +22,7 @@ enum verdict_reason {
 	VERDICT_BUDGET_EXHAUSTED,
 	VERDICT_SIMBOX,
 	VERDICT_EMERGENCY,
+	VERDICT_TABLE_FULL, /* no room to track the call or registration */
 	VERDICT_MAX
 };
 

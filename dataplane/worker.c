@@ -7,6 +7,8 @@
 #include <rte_ethdev.h>
 #include <urcu-qsbr.h>
 
+#include "state_table.h"
+
 /* What the classification of one frame concluded. */
 struct frame_fate {
 	enum verdict_action action;
@@ -50,7 +52,7 @@ static void classify_malformed(const struct policy *p, struct stats_lcore *st,
 static void classify_l4(struct worker *w, const struct policy *p,
 			enum side from, const uint8_t *frame, size_t frame_len,
 			const struct pkt_info *pi, struct sip_msg *msg,
-			struct frame_fate *fate)
+			uint64_t now_ns, struct frame_fate *fate)
 {
 	struct stats_lcore *st = w->stats;
 	const char *payload = (const char *)frame + pi->payload_off;
@@ -65,7 +67,9 @@ static void classify_l4(struct worker *w, const struct policy *p,
 		if (from == SIDE_OUTSIDE &&
 		    policy_tenant_by_address(p, from, pi) == TENANT_NONE) {
 			count_verdict(st, TENANT_NONE, VERDICT_UNKNOWN_SOURCE);
-			fate->action = p->unknown_source_action == ACTION_FORWARD ?
+			fate->action = p->refusals[VERDICT_UNKNOWN_SOURCE]
+							       .action ==
+						       ACTION_FORWARD ?
 					       ACTION_FORWARD :
 					       ACTION_DROP;
 		}
@@ -102,6 +106,9 @@ static void classify_l4(struct worker *w, const struct policy *p,
 	st->total[msg->is_request ? ST_REQUESTS : ST_RESPONSES]++;
 	stats_count_sip(&st->all, msg);
 	policy_decide(p, from, pi, msg, &d);
+	admission_decide(w->admission, p, from, pi, msg, now_ns, &d);
+	if (d.absorbed)
+		st->total[ST_ABSORBED_ACKS]++;
 	if (d.tenant != TENANT_NONE)
 		stats_count_sip(&st->tenants[d.tenant], msg);
 	else if (from == SIDE_INSIDE)
@@ -146,6 +153,7 @@ static bool build_reply(struct worker *w, const struct policy *p,
 		.cause = verdict_reason_name(fate->reason),
 		.retry_after = fate->retry_after,
 		.tag_key = p->tag_key,
+		.tag_code = (uint8_t)fate->reason,
 	};
 	size_t len = reply_build(fate->frame, fate->frame_len, fate->pi,
 				 fate->sip, fate->msg, &spec, w->reply,
@@ -155,7 +163,8 @@ static bool build_reply(struct worker *w, const struct policy *p,
 }
 
 static void act(struct worker *w, const struct policy *p, enum side from,
-		struct rte_mbuf *m, const struct frame_fate *fate)
+		struct rte_mbuf *m, const struct frame_fate *fate,
+		uint64_t now_ns)
 {
 	struct stats_lcore *st = w->stats;
 
@@ -165,7 +174,10 @@ static void act(struct worker *w, const struct policy *p, enum side from,
 		port_out_enqueue(w->forward_to[from], m, st);
 		return;
 	case ACTION_REPLY:
-		if (build_reply(w, p, m, fate)) {
+		if (!rate_allow(&w->reply_bucket, &p->reply_rate, now_ns)) {
+			/* a flood must not make us an amplifier */
+			st->total[ST_REPLIES_SUPPRESSED]++;
+		} else if (build_reply(w, p, m, fate)) {
 			st->total[ST_REPLIES]++;
 			port_out_enqueue(w->reply_to[from], m, st);
 			return;
@@ -238,18 +250,19 @@ static void process_frame(struct worker *w, const struct policy *p,
 		pi = whole_pi;
 		if (pi.l4 == PKT_L4_UDP || pi.l4 == PKT_L4_TCP)
 			classify_l4(w, p, from, frame, whole->pkt_len, &pi,
-				    &msg, &fate);
+				    &msg, now_ns, &fate);
 		else
 			st->total[ST_NON_SIP]++;
 		/* the verdict on the datagram falls on its last fragment */
 		goto done;
 	}
 	if (pi.l4 == PKT_L4_UDP || pi.l4 == PKT_L4_TCP)
-		classify_l4(w, p, from, frame, m->pkt_len, &pi, &msg, &fate);
+		classify_l4(w, p, from, frame, m->pkt_len, &pi, &msg, now_ns,
+			    &fate);
 	else
 		st->total[ST_NON_SIP]++;
 done:
-	act(w, p, from, m, &fate);
+	act(w, p, from, m, &fate, now_ns);
 	if (whole != NULL)
 		rte_pktmbuf_free(whole);
 }
@@ -260,8 +273,14 @@ void worker_process_burst(struct worker *w, enum side from,
 	const struct policy *p = policy_current();
 
 	for (uint16_t i = 0; i < n; i++) {
-		uint64_t now = w->replay ? port_timestamp(pkts[i]) : now_ns;
+		uint64_t now = now_ns;
 
+		if (w->replay) {
+			/* replay: the capture's clock drives expiry, frame
+			 * by frame, so results do not depend on bursts */
+			now = port_timestamp(pkts[i]);
+			admission_housekeeping(w->admission, now);
+		}
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		process_frame(w, p, from, pkts[i], now);
@@ -293,7 +312,7 @@ int worker_loop(void *arg)
 	uint64_t hz = rte_get_tsc_hz();
 	unsigned int idle = 0;
 
-	rcu_register_thread();
+	state_table_thread_init();
 	while (!*a->stop) {
 		uint64_t now = tsc_to_ns(rte_rdtsc(), hz);
 		uint16_t total = 0;
@@ -320,6 +339,6 @@ int worker_loop(void *arg)
 		}
 	}
 	worker_flush(w);
-	rcu_unregister_thread();
+	state_table_thread_fini();
 	return 0;
 }

@@ -19,6 +19,7 @@
 
 #include <rte_mbuf.h>
 
+#include "admission.h"
 #include "frag.h"
 #include "policy.h"
 #include "port.h"
@@ -31,6 +32,8 @@
 struct worker {
 	unsigned int index;
 	struct stats_lcore *stats;
+	struct admission *admission; /* shared live state */
+	struct rate_bucket reply_bucket; /* this worker's replies */
 	struct frag_ctx frag;
 	/* where frames from each side go on, and where replies to them go */
 	struct port_out *forward_to[SIDE_COUNT];

@@ -328,7 +328,7 @@ class MixedCapture(unittest.TestCase):
         for name in ten:
             self.assertEqual(ten[name]["verdicts"]["unknown_source"], 0)
             # every reason is always listed
-            self.assertEqual(len(ten[name]["verdicts"]), 13)
+            self.assertEqual(len(ten[name]["verdicts"]), 14)
 
     def test_replies_are_403_to_the_stranger(self):
         self.assertEqual(len(self.replies), 2)

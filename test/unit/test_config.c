@@ -128,8 +128,8 @@ static void test_full_file(void **state)
 	assert_int_equal(cfg->sip_ports[0], 5060);
 	assert_int_equal(cfg->sip_ports[2], 65535);
 	assert_int_equal(cfg->tls_port_count, 0);
-	assert_int_equal(cfg->unknown_source_action, CONFIG_ACTION_DROP);
-	assert_int_equal(cfg->unknown_source_reply_code, 603);
+	assert_int_equal(cfg->refusals[CONFIG_REFUSAL_UNKNOWN_SOURCE].action, CONFIG_ACTION_DROP);
+	assert_int_equal(cfg->refusals[CONFIG_REFUSAL_UNKNOWN_SOURCE].code, 603);
 	assert_int_equal(cfg->malformed_action, CONFIG_ACTION_FORWARD);
 	assert_int_equal(cfg->inside_network_count, 0);
 	assert_int_equal(cfg->tenant_count, 3);
@@ -183,8 +183,8 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(cfg->tls_port_count, 1);
 	assert_int_equal(cfg->tls_ports[0], 5061);
 	assert_int_equal(cfg->inside_network_count, 0);
-	assert_int_equal(cfg->unknown_source_action, CONFIG_ACTION_REPLY);
-	assert_int_equal(cfg->unknown_source_reply_code, 403);
+	assert_int_equal(cfg->refusals[CONFIG_REFUSAL_UNKNOWN_SOURCE].action, CONFIG_ACTION_REPLY);
+	assert_int_equal(cfg->refusals[CONFIG_REFUSAL_UNKNOWN_SOURCE].code, 403);
 	assert_int_equal(cfg->malformed_action, CONFIG_ACTION_DROP);
 	assert_int_equal(cfg->tenant_count, 1);
 	assert_int_equal(cfg->tenants[0].prefix_count, 1);

@@ -298,11 +298,11 @@ static void check_sip(const struct request *rq, const struct response *r,
 	} else {
 		char tag[REPLY_TAG_LEN];
 
-		reply_tag(tag_key, &q->call_id, tag);
+		reply_tag(tag_key, &q->call_id, 0, tag);
 		assert_int_equal(m->to_tag.len, REPLY_TAG_LEN);
 		assert_memory_equal(m->to_tag.ptr, tag, REPLY_TAG_LEN);
-		assert_true(
-			reply_tag_matches(tag_key, &q->call_id, &m->to_tag));
+		assert_int_equal(
+			reply_tag_code(tag_key, &q->call_id, &m->to_tag), 0);
 	}
 
 	if (spec->retry_after) {
@@ -426,7 +426,7 @@ static void test_v4_vlan_vias(void **state)
 	build_request(&rq, false, 100, invite_v4);
 	assert_int_equal(rq.info.vlan_count, 1);
 	assert_int_equal(rq.msg.via_count, 3);
-	reply_tag(tag_key, &rq.msg.call_id, tag);
+	reply_tag(tag_key, &rq.msg.call_id, 0, tag);
 	snprintf(want, sizeof(want),
 		 "SIP/2.0 503 Service Unavailable\r\n"
 		 "Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bK-top;rport\r\n"
@@ -480,7 +480,7 @@ static void test_folded_via_and_quoted_cause(void **state)
 
 	(void)state;
 	build_request(&rq, false, -1, options_folded);
-	reply_tag(tag_key, &rq.msg.call_id, tag);
+	reply_tag(tag_key, &rq.msg.call_id, 0, tag);
 	snprintf(want, sizeof(want),
 		 "SIP/2.0 480 Temporarily Unavailable\r\n"
 		 "Via: SIP/2.0/UDP 192.0.2.10:5062 ;branch=z9hG4bK-fold\r\n"
@@ -577,8 +577,8 @@ static void test_not_answerable(void **state)
 
 static void test_tag(void **state)
 {
-	static const char hex_of_empty[] = "sw726fdb47dd0e0e31";
-	static const char hex_of_15[] = "swa129ca6149be45e5";
+	static const char hex_of_empty[] = "sw00726fdb47dd0e0e31";
+	static const char hex_of_15[] = "sw00a129ca6149be45e5";
 	uint8_t key[16], input[15];
 	char tag[REPLY_TAG_LEN], other[REPLY_TAG_LEN];
 	struct sip_str id, t;
@@ -590,28 +590,34 @@ static void test_tag(void **state)
 	for (int i = 0; i < 15; i++)
 		input[i] = (uint8_t)i;
 	id = (struct sip_str){.ptr = (const char *)input, .len = 0};
-	reply_tag(key, &id, tag);
+	reply_tag(key, &id, 0, tag);
 	assert_memory_equal(tag, hex_of_empty, REPLY_TAG_LEN);
 	id.len = 15;
-	reply_tag(key, &id, tag);
+	reply_tag(key, &id, 0, tag);
 	assert_memory_equal(tag, hex_of_15, REPLY_TAG_LEN);
 
 	id = (struct sip_str){.ptr = "a84b4c76e66710@pc33", .len = 19};
-	reply_tag(tag_key, &id, tag);
+	reply_tag(tag_key, &id, 7, tag);
 	t = (struct sip_str){.ptr = tag, .len = REPLY_TAG_LEN};
-	assert_true(reply_tag_matches(tag_key, &id, &t));
-	assert_false(reply_tag_matches(key, &id, &t));
+	assert_int_equal(reply_tag_code(tag_key, &id, &t), 7);
+	assert_int_equal(reply_tag_code(key, &id, &t), -1);
+	/* relabelled with another code: no match */
+	memcpy(other, tag, REPLY_TAG_LEN);
+	other[3] = '8';
+	t.ptr = other;
+	assert_int_equal(reply_tag_code(tag_key, &id, &t), -1);
+	t.ptr = tag;
 
 	memcpy(other, tag, REPLY_TAG_LEN);
 	other[REPLY_TAG_LEN - 1] ^= 1;
 	t.ptr = other;
-	assert_false(reply_tag_matches(tag_key, &id, &t));
+	assert_int_equal(reply_tag_code(tag_key, &id, &t), -1);
 	t = (struct sip_str){.ptr = tag, .len = REPLY_TAG_LEN - 1};
-	assert_false(reply_tag_matches(tag_key, &id, &t));
+	assert_int_equal(reply_tag_code(tag_key, &id, &t), -1);
 
 	id.len = 18; /* another Call-ID */
 	t = (struct sip_str){.ptr = tag, .len = REPLY_TAG_LEN};
-	assert_false(reply_tag_matches(tag_key, &id, &t));
+	assert_int_equal(reply_tag_code(tag_key, &id, &t), -1);
 }
 
 static void test_default_phrase(void **state)

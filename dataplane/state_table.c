@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "state_table.h"
+
+#include <assert.h>
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+/*
+ * Entry word, while the entry is taken:
+ *   bits 0-2  state (the user's)
+ *   bit  3    LINKED: in the hash (set after cds_lfht_add_unique won), so
+ *             expiry and foreach may read the payload and unlink it
+ *   bit  4    DEAD: being removed or removed; no more updates
+ *   bits 5-63 deadline, in units of 32 ns
+ * While the entry is free: DEAD, and the next free index in bits 32-63.
+ * Expiry and foreach read every word but act only on LINKED entries, so
+ * they never read the key or payload of an entry that is being filled.
+ */
+#define WORD_STATE_MASK ((uint64_t)STATE_ENTRY_STATE_MAX)
+#define WORD_LINKED ((uint64_t)1 << 3)
+#define WORD_DEAD ((uint64_t)1 << 4)
+#define WORD_DEADLINE_MASK (~(uint64_t)31)
+#define FREE_NIL UINT32_MAX
+
+#define CACHE_LINE 64
+#define HUGE_PAGE (2u << 20)
+
+struct state_table {
+	struct cds_lfht *ht;
+	unsigned char *entries;
+	size_t entry_size;
+	size_t entries_size;
+	unsigned long buckets;
+	uint32_t capacity;
+	uint32_t expire_cursor; /* only the expiring thread touches it */
+
+	/* Written by every inserting and removing thread. */
+	uint64_t free_head __attribute__((aligned(CACHE_LINE))); /* tag|index */
+	uint32_t count;
+};
+
+static struct call_rcu_data *reclaim_worker;
+static pthread_once_t reclaim_worker_once = PTHREAD_ONCE_INIT;
+
+static void reclaim_worker_start(void)
+{
+	reclaim_worker = create_call_rcu_data(URCU_CALL_RCU_RT, -1);
+}
+
+void state_table_thread_init(void)
+{
+	pthread_once(&reclaim_worker_once, reclaim_worker_start);
+	rcu_register_thread();
+	set_thread_call_rcu_data(reclaim_worker);
+}
+
+void state_table_thread_fini(void)
+{
+	set_thread_call_rcu_data(NULL);
+	rcu_unregister_thread();
+}
+
+static inline struct state_entry *entry_at(const struct state_table *t,
+					   uint32_t idx)
+{
+	return (struct state_entry *)(t->entries + (size_t)idx * t->entry_size);
+}
+
+static inline uint32_t index_of(const struct state_table *t,
+				const struct state_entry *e)
+{
+	return (uint32_t)(((const unsigned char *)e - t->entries) /
+			  t->entry_size);
+}
+
+static inline uint64_t word_deadline(uint64_t deadline_ns)
+{
+	if (deadline_ns > WORD_DEADLINE_MASK)
+		return WORD_DEADLINE_MASK;
+	return (deadline_ns + 31) & WORD_DEADLINE_MASK;
+}
+
+static inline uint64_t free_word(uint32_t next)
+{
+	return WORD_DEAD | (uint64_t)next << 32;
+}
+
+static uint32_t free_list_pop(struct state_table *t)
+{
+	uint64_t head = __atomic_load_n(&t->free_head, __ATOMIC_ACQUIRE);
+	uint64_t next_head;
+
+	do {
+		uint32_t idx = (uint32_t)head;
+		uint64_t w;
+
+		if (idx == FREE_NIL)
+			return FREE_NIL;
+		/* Stale if another thread took idx meanwhile; the tag then
+		 * makes the CAS fail. */
+		w = __atomic_load_n(&entry_at(t, idx)->word, __ATOMIC_RELAXED);
+		next_head = ((head >> 32) + 1) << 32 | (w >> 32);
+	} while (!__atomic_compare_exchange_n(&t->free_head, &head, next_head,
+					      true, __ATOMIC_ACQUIRE,
+					      __ATOMIC_ACQUIRE));
+	return (uint32_t)head;
+}
+
+static void free_list_push(struct state_table *t, struct state_entry *e)
+{
+	uint32_t idx = index_of(t, e);
+	uint64_t head = __atomic_load_n(&t->free_head, __ATOMIC_RELAXED);
+	uint64_t next_head;
+
+	do {
+		__atomic_store_n(&e->word, free_word((uint32_t)head),
+				 __ATOMIC_RELAXED);
+		next_head = ((head >> 32) + 1) << 32 | idx;
+	} while (!__atomic_compare_exchange_n(&t->free_head, &head, next_head,
+					      true, __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
+}
+
+static void reclaim(struct rcu_head *rcu)
+{
+	struct state_entry *e = caa_container_of(rcu, struct state_entry, rcu);
+
+	free_list_push(e->table, e);
+}
+
+struct state_table *state_table_create(uint32_t capacity, size_t entry_size)
+{
+	struct state_table *t;
+	void *entries;
+	size_t align;
+
+	if (capacity == 0 || capacity >= FREE_NIL ||
+	    entry_size < sizeof(struct state_entry) ||
+	    entry_size % _Alignof(struct state_entry) != 0)
+		return NULL;
+	pthread_once(&reclaim_worker_once, reclaim_worker_start);
+
+	t = aligned_alloc(CACHE_LINE, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->entry_size = entry_size;
+	t->capacity = capacity;
+	t->buckets = 1;
+	while (t->buckets < capacity)
+		t->buckets <<= 1;
+
+	t->entries_size = (size_t)capacity * entry_size;
+	align = t->entries_size >= HUGE_PAGE ? HUGE_PAGE : CACHE_LINE;
+	if (posix_memalign(&entries, align, t->entries_size) != 0)
+		goto fail;
+	t->entries = entries;
+	/* Random access over up to ~100 MiB: spare the TLB if THP allows. */
+	if (align == HUGE_PAGE)
+		(void)madvise(t->entries,
+			      t->entries_size & ~(size_t)(HUGE_PAGE - 1),
+			      MADV_HUGEPAGE);
+
+	/* Buckets fixed for the table's life: no resize thread, no
+	 * allocation on the fast path. */
+	t->ht = cds_lfht_new(t->buckets, t->buckets, t->buckets, 0, NULL);
+	if (t->ht == NULL)
+		goto fail;
+
+	for (uint32_t i = 0; i < capacity; i++) {
+		struct state_entry *e = entry_at(t, i);
+
+		memset(e, 0, entry_size);
+		e->table = t;
+		e->word = free_word(i + 1 < capacity ? i + 1 : FREE_NIL);
+	}
+	t->free_head = 0; /* tag 0, index 0 */
+	return t;
+
+fail:
+	free(t->entries);
+	free(t);
+	return NULL;
+}
+
+void state_table_free(struct state_table *t)
+{
+	bool online;
+
+	if (t == NULL)
+		return;
+	/* Pending reclaim callbacks push onto this table's free list. */
+	online = rcu_read_ongoing();
+	if (online)
+		rcu_thread_offline();
+	rcu_barrier();
+	if (online)
+		rcu_thread_online();
+
+	for (uint32_t i = 0; i < t->capacity; i++) {
+		struct state_entry *e = entry_at(t, i);
+
+		if (e->word & WORD_LINKED)
+			(void)cds_lfht_del(t->ht, &e->node);
+	}
+	(void)cds_lfht_destroy(t->ht, NULL);
+	free(t->entries);
+	free(t);
+}
+
+static int key_matches(struct cds_lfht_node *node, const void *key)
+{
+	const struct state_entry *e =
+		caa_container_of(node, struct state_entry, node);
+	const struct state_key *k = key;
+
+	return e->key.lo == k->lo && e->key.hi == k->hi;
+}
+
+struct state_entry *state_table_lookup(struct state_table *t,
+				       const struct state_key *key)
+{
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+
+	cds_lfht_lookup(t->ht, (unsigned long)key->lo, key_matches, key, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	return node ? caa_container_of(node, struct state_entry, node) : NULL;
+}
+
+int state_table_insert(struct state_table *t, const struct state_key *key,
+		       uint32_t state, uint64_t deadline_ns,
+		       const void *payload, size_t payload_len,
+		       struct state_entry **entry)
+{
+	size_t payload_size = t->entry_size - sizeof(struct state_entry);
+	struct cds_lfht_node *node;
+	struct state_entry *e;
+	uint32_t idx;
+
+	assert(state <= STATE_ENTRY_STATE_MAX && payload_len <= payload_size);
+	/* A retransmission must not take (or, at capacity, fail to take) a
+	 * free entry. */
+	e = state_table_lookup(t, key);
+	if (e != NULL) {
+		*entry = e;
+		return -EEXIST;
+	}
+	idx = free_list_pop(t);
+	if (idx == FREE_NIL) {
+		/* An insert of the same key may have taken the last one. */
+		*entry = state_table_lookup(t, key);
+		return *entry ? -EEXIST : -ENOSPC;
+	}
+	__atomic_fetch_add(&t->count, 1, __ATOMIC_RELAXED);
+
+	e = entry_at(t, idx);
+	e->key = *key;
+	memcpy(e + 1, payload, payload_len);
+	memset((unsigned char *)(e + 1) + payload_len, 0,
+	       payload_size - payload_len);
+	__atomic_store_n(&e->word, word_deadline(deadline_ns) | state,
+			 __ATOMIC_RELEASE);
+	cds_lfht_node_init(&e->node);
+	node = cds_lfht_add_unique(t->ht, (unsigned long)key->lo, key_matches,
+				   key, &e->node);
+	if (node != &e->node) {
+		/* Lost a race with an insert of the same key. Never linked,
+		 * so never seen: no grace period needed. */
+		__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+		free_list_push(t, e);
+		*entry = caa_container_of(node, struct state_entry, node);
+		return -EEXIST;
+	}
+	__atomic_fetch_or(&e->word, WORD_LINKED, __ATOMIC_RELEASE);
+	*entry = e;
+	return 0;
+}
+
+/* The one caller whose cds_lfht_del succeeds owns the entry's end. */
+static bool unlink_entry(struct state_table *t, struct state_entry *e)
+{
+	if (cds_lfht_del(t->ht, &e->node) != 0)
+		return false;
+	__atomic_fetch_or(&e->word, WORD_DEAD, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+bool state_table_remove(struct state_table *t, struct state_entry *e)
+{
+	if (!unlink_entry(t, e))
+		return false;
+	call_rcu(&e->rcu, reclaim);
+	return true;
+}
+
+uint32_t state_entry_state(const struct state_entry *e)
+{
+	return (uint32_t)(__atomic_load_n(&e->word, __ATOMIC_ACQUIRE) &
+			  WORD_STATE_MASK);
+}
+
+uint64_t state_entry_deadline_ns(const struct state_entry *e)
+{
+	return __atomic_load_n(&e->word, __ATOMIC_ACQUIRE) & WORD_DEADLINE_MASK;
+}
+
+bool state_entry_update(struct state_entry *e, uint32_t from_states,
+			uint32_t state, uint64_t deadline_ns)
+{
+	uint64_t w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+	uint64_t nw;
+
+	assert(state <= STATE_ENTRY_STATE_MAX);
+	do {
+		if ((w & WORD_DEAD) ||
+		    !(from_states & (1u << (w & WORD_STATE_MASK))))
+			return false;
+		nw = word_deadline(deadline_ns) | (w & WORD_LINKED) | state;
+	} while (!__atomic_compare_exchange_n(
+		&e->word, &w, nw, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	return true;
+}
+
+/* Mark an expired entry DEAD unless an update moved its deadline first. */
+static bool claim_expired(struct state_entry *e, uint64_t now_ns)
+{
+	uint64_t w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+
+	do {
+		if ((w & (WORD_LINKED | WORD_DEAD)) != WORD_LINKED ||
+		    (w & WORD_DEADLINE_MASK) >= now_ns)
+			return false;
+	} while (!__atomic_compare_exchange_n(&e->word, &w, w | WORD_DEAD, true,
+					      __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	return true;
+}
+
+uint32_t
+state_table_expire(struct state_table *t, uint64_t now_ns, uint32_t budget,
+		   void (*on_expired)(struct state_entry *e, void *arg),
+		   void *arg)
+{
+	uint32_t removed = 0;
+
+	if (budget > t->capacity)
+		budget = t->capacity;
+	for (uint32_t n = 0; n < budget; n++) {
+		struct state_entry *e = entry_at(t, t->expire_cursor);
+
+		if (++t->expire_cursor == t->capacity)
+			t->expire_cursor = 0;
+		if (!claim_expired(e, now_ns) || !unlink_entry(t, e))
+			continue;
+		if (on_expired != NULL)
+			on_expired(e, arg);
+		call_rcu(&e->rcu, reclaim);
+		removed++;
+	}
+	return removed;
+}
+
+void state_table_foreach(struct state_table *t,
+			 void (*fn)(const struct state_entry *e, void *arg),
+			 void *arg)
+{
+	for (uint32_t i = 0; i < t->capacity; i++) {
+		const struct state_entry *e = entry_at(t, i);
+		uint64_t w = __atomic_load_n(&e->word, __ATOMIC_ACQUIRE);
+
+		if ((w & (WORD_LINKED | WORD_DEAD)) == WORD_LINKED)
+			fn(e, arg);
+	}
+}
+
+uint32_t state_table_count(const struct state_table *t)
+{
+	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
+}
+
+uint32_t state_table_capacity(const struct state_table *t)
+{
+	return t->capacity;
+}
+
+size_t state_table_bytes_per_entry(const struct state_table *t)
+{
+	size_t total =
+		t->entries_size + t->buckets * sizeof(struct cds_lfht_node);
+
+	return (total + t->capacity - 1) / t->capacity;
+}
+
+uint32_t state_table_free_count(const struct state_table *t)
+{
+	uint32_t idx =
+		(uint32_t)__atomic_load_n(&t->free_head, __ATOMIC_ACQUIRE);
+	uint32_t n = 0;
+
+	while (idx != FREE_NIL && n <= t->capacity) {
+		n++;
+		idx = (uint32_t)(__atomic_load_n(&entry_at(t, idx)->word,
+						 __ATOMIC_RELAXED) >>
+				 32);
+	}
+	return n;
+}
+
+/* SipHash-2-4 with 128-bit output (Aumasson, Bernstein). */
+
+static uint64_t hash_secret[2];
+
+static void hash_secret_draw(void) __attribute__((constructor));
+static void hash_secret_draw(void)
+{
+	struct timespec ts;
+
+	if (getrandom(hash_secret, sizeof(hash_secret), 0) ==
+	    (ssize_t)sizeof(hash_secret))
+		return;
+	/* No getrandom: weaker, but still not known in advance. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	hash_secret[0] = (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec;
+	hash_secret[1] = (uint64_t)getpid() << 32 ^ (uintptr_t)&ts;
+}
+
+void state_key_set_secret(const uint8_t secret[16])
+{
+	memcpy(hash_secret, secret, sizeof(hash_secret));
+}
+
+static inline uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static inline void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = rotl(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = rotl(v[0], 32);
+	v[2] += v[3];
+	v[3] = rotl(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = rotl(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = rotl(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = rotl(v[2], 32);
+}
+
+static inline void sip_compress(uint64_t v[4], uint64_t m)
+{
+	v[3] ^= m;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= m;
+}
+
+void state_key_hasher_init(struct state_key_hasher *h)
+{
+	h->v[0] = 0x736f6d6570736575ULL ^ hash_secret[0];
+	h->v[1] = 0x646f72616e646f6dULL ^ hash_secret[1] ^ 0xee;
+	h->v[2] = 0x6c7967656e657261ULL ^ hash_secret[0];
+	h->v[3] = 0x7465646279746573ULL ^ hash_secret[1];
+	h->tail = 0;
+	h->len = 0;
+}
+
+static inline void add_byte(struct state_key_hasher *h, uint8_t b)
+{
+	h->tail |= (uint64_t)b << (8 * (h->len & 7));
+	if ((++h->len & 7) == 0) {
+		sip_compress(h->v, h->tail);
+		h->tail = 0;
+	}
+}
+
+void state_key_add(struct state_key_hasher *h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len > 0 && (h->len & 7) != 0) {
+		add_byte(h, *b++);
+		len--;
+	}
+	for (; len >= 8; b += 8, len -= 8) {
+		uint64_t m;
+
+		memcpy(&m, b, 8);
+		sip_compress(h->v, le64toh(m));
+		h->len += 8;
+	}
+	while (len-- > 0)
+		add_byte(h, *b++);
+}
+
+void state_key_add_lower(struct state_key_hasher *h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		add_byte(h, b[i] >= 'A' && b[i] <= 'Z' ? b[i] + ('a' - 'A')
+						       : b[i]);
+}
+
+void state_key_add_u32(struct state_key_hasher *h, uint32_t v)
+{
+	uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24)};
+
+	state_key_add(h, le, sizeof(le));
+}
+
+struct state_key state_key_final(struct state_key_hasher *h)
+{
+	uint64_t *v = h->v;
+	struct state_key k;
+
+	sip_compress(v, h->tail | h->len << 56);
+	v[2] ^= 0xee;
+	for (int i = 0; i < 4; i++)
+		sip_round(v);
+	k.lo = v[0] ^ v[1] ^ v[2] ^ v[3];
+	v[1] ^= 0xdd;
+	for (int i = 0; i < 4; i++)
+		sip_round(v);
+	k.hi = v[0] ^ v[1] ^ v[2] ^ v[3];
+	return k;
+}
