@@ -104,16 +104,65 @@ static inline bool ieq(const char *a, const char *lit, size_t n)
 	return true;
 }
 
+static inline uint32_t load4(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t load8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * ieq() for a token of 2 to 16 bytes against a literal of letters and
+ * '-', a word at a time. Setting bit 5 folds case; among token bytes only
+ * letters change under it and none turns into a letter or '-'. (URI
+ * scheme bytes are token bytes too.)
+ */
+static inline bool token_is(const char *tok, const char *lit, size_t n)
+{
+	if (n >= 8)
+		return (load8(tok) | 0x2020202020202020ull) == load8(lit) &&
+		       (load8(tok + n - 8) | 0x2020202020202020ull) ==
+			       load8(lit + n - 8);
+	if (n >= 4)
+		return (load4(tok) | 0x20202020u) == load4(lit) &&
+		       (load4(tok + n - 4) | 0x20202020u) == load4(lit + n - 4);
+	return (tok[0] | 0x20) == lit[0] && (tok[1] | 0x20) == lit[1] &&
+	       (n == 2 || (tok[2] | 0x20) == lit[2]);
+}
+
+/* The scanner's inner loop: bounded, unrolled. */
 static inline const char *skip_cls(const char *p, const char *end, uint8_t mask)
 {
+	for (; end - p >= 4; p += 4) {
+		if (!(cls[(unsigned char)p[0]] & mask))
+			return p;
+		if (!(cls[(unsigned char)p[1]] & mask))
+			return p + 1;
+		if (!(cls[(unsigned char)p[2]] & mask))
+			return p + 2;
+		if (!(cls[(unsigned char)p[3]] & mask))
+			return p + 3;
+	}
 	while (p < end && (cls[(unsigned char)*p] & mask))
 		p++;
 	return p;
 }
 
+/* LWS runs are short: no unrolling */
 static inline const char *skip_lws(const char *p, const char *end)
 {
-	return skip_cls(p, end, C_LWS);
+	while (p < end && (cls[(unsigned char)*p] & C_LWS))
+		p++;
+	return p;
 }
 
 static inline const char *trim_lws_back(const char *start, const char *end)
@@ -128,28 +177,81 @@ static inline struct sip_str span(const char *from, const char *to)
 	return (struct sip_str){from, (uint32_t)(to - from)};
 }
 
-/* First CR, LF or NUL in [p, end), or end; p may lie past end. */
-static inline const char *find_line_byte(const char *p, const char *end)
+/* Byte sets that long runs are searched for, 16 bytes at a time. */
+enum stop_set {
+	STOP_LINE,   /* CR LF NUL: a line's end, or an error */
+	STOP_URI,    /* not C_URI: the end of a URI between < and > */
+	STOP_QUOTED, /* '"' '\\' CTL DEL: what a quoted-string must look at */
+};
+
+static inline bool is_stop(unsigned char c, enum stop_set set)
+{
+	switch (set) {
+	case STOP_LINE:
+		return c == '\r' || c == '\n' || c == '\0';
+	case STOP_URI:
+		return !(cls[c] & C_URI);
+	case STOP_QUOTED:
+		return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+	}
+	return true;
+}
+
+/* First byte of `set` in [p, end), or end; p may lie past end. */
+static inline const char *find_stop(const char *p, const char *end,
+				    enum stop_set set)
 {
 #ifdef SIP_SCAN_SSE2
-	const __m128i cr = _mm_set1_epi8('\r');
-	const __m128i lf = _mm_set1_epi8('\n');
-	const __m128i nul = _mm_setzero_si128();
+	for (; end - p >= 16; p += 16) {
+		const __m128i v = _mm_loadu_si128((const __m128i *)p);
+		__m128i hit;
+		unsigned mask;
 
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)p);
-		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr),
-							_mm_cmpeq_epi8(v, lf)),
-					   _mm_cmpeq_epi8(v, nul));
-		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-
+		switch (set) {
+		case STOP_LINE:
+			hit = _mm_or_si128(
+				_mm_or_si128(
+					_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+					_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+				_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+			break;
+		case STOP_URI:
+			/* signed: below '!' is CTL, SP and every byte >= 0x80
+			 */
+			hit = _mm_or_si128(
+				_mm_or_si128(
+					_mm_cmplt_epi8(v, _mm_set1_epi8('!')),
+					_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+				_mm_or_si128(
+					_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					_mm_or_si128(
+						_mm_cmpeq_epi8(
+							v, _mm_set1_epi8('<')),
+						_mm_cmpeq_epi8(
+							v,
+							_mm_set1_epi8('>')))));
+			break;
+		default: /* STOP_QUOTED */
+			hit = _mm_or_si128(
+				_mm_or_si128(
+					_mm_cmpeq_epi8(
+						_mm_min_epu8(
+							v, _mm_set1_epi8(0x1f)),
+						v),
+					_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+				_mm_or_si128(
+					_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					_mm_cmpeq_epi8(v,
+						       _mm_set1_epi8('\\'))));
+			break;
+		}
+		mask = (unsigned)_mm_movemask_epi8(hit);
 		if (mask)
 			return p + __builtin_ctz(mask);
-		p += 16;
 	}
 #endif
 	for (; p < end; p++)
-		if (*p == '\r' || *p == '\n' || *p == '\0')
+		if (is_stop((unsigned char)*p, set))
 			return p;
 	return p;
 }
@@ -175,7 +277,7 @@ static enum sip_scan_result find_line(const char *p, const char *end, bool fold,
 	for (;;) {
 		const char *term;
 
-		q = find_line_byte(q, limit);
+		q = find_stop(q, limit, STOP_LINE);
 		if (q >= limit)
 			return q - p > SIP_SCAN_MAX_LINE
 				       ? SIP_SCAN_LINE_TOO_LONG
@@ -230,6 +332,7 @@ static const char compact_of[] = {
 	[H_VIA] = 'v',
 };
 
+/* n is a token (see token_is) */
 static enum header_id header_id(const char *n, size_t len)
 {
 	switch (len) {
@@ -258,55 +361,55 @@ static enum header_id header_id(const char *n, size_t len)
 		}
 		break;
 	case 2:
-		if (ieq(n, "to", 2))
+		if (token_is(n, "to", 2))
 			return H_TO;
 		break;
 	case 3:
-		if (ieq(n, "via", 3))
+		if (token_is(n, "via", 3))
 			return H_VIA;
 		break;
 	case 4:
-		if (ieq(n, "cseq", 4))
+		if (token_is(n, "cseq", 4))
 			return H_CSEQ;
-		if (ieq(n, "from", 4))
+		if (token_is(n, "from", 4))
 			return H_FROM;
 		break;
 	case 7:
 		switch (to_lower(n[0])) {
 		case 'c':
-			if (ieq(n, "call-id", 7))
+			if (token_is(n, "call-id", 7))
 				return H_CALL_ID;
-			if (ieq(n, "contact", 7))
+			if (token_is(n, "contact", 7))
 				return H_CONTACT;
 			break;
 		case 'e':
-			if (ieq(n, "expires", 7))
+			if (token_is(n, "expires", 7))
 				return H_EXPIRES;
 			break;
 		case 's':
-			if (ieq(n, "subject", 7))
+			if (token_is(n, "subject", 7))
 				return H_SUBJECT;
 			break;
 		}
 		break;
 	case 9:
-		if (ieq(n, "supported", 9))
+		if (token_is(n, "supported", 9))
 			return H_SUPPORTED;
 		break;
 	case 10:
-		if (ieq(n, "user-agent", 10))
+		if (token_is(n, "user-agent", 10))
 			return H_USER_AGENT;
 		break;
 	case 12:
-		if (ieq(n, "content-type", 12))
+		if (token_is(n, "content-type", 12))
 			return H_CONTENT_TYPE;
 		break;
 	case 14:
-		if (ieq(n, "content-length", 14))
+		if (token_is(n, "content-length", 14))
 			return H_CONTENT_LENGTH;
 		break;
 	case 16:
-		if (ieq(n, "content-encoding", 16))
+		if (token_is(n, "content-encoding", 16))
 			return H_CONTENT_ENCODING;
 		break;
 	}
@@ -315,7 +418,10 @@ static enum header_id header_id(const char *n, size_t len)
 
 char sip_header_compact_letter(const char *name, size_t len)
 {
-	return len ? compact_of[header_id(name, len)] : 0;
+	/* header_id() folds case as only tokens allow */
+	if (!len || skip_cls(name, name + len, C_TOKEN) != name + len)
+		return 0;
+	return compact_of[header_id(name, len)];
 }
 
 /*
@@ -372,19 +478,20 @@ static int64_t delta_seconds(const char *p, const char *end)
 /* "quoted-string" at p (on the opening quote); returns past its end. */
 static const char *skip_quoted(const char *p, const char *end)
 {
-	for (p++; p < end; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '"')
+	for (p++;; p++) {
+		p = find_stop(p, end, STOP_QUOTED);
+		if (p == end)
+			return NULL;
+		if (*p == '"')
 			return p + 1;
-		if (c == '\\') {
+		if (*p == '\\') {
+			/* quoted-pair: anything but CR and LF */
 			if (++p == end || *p == '\r' || *p == '\n')
 				return NULL;
-		} else if ((c < 0x20 && !(cls[c] & C_LWS)) || c == 0x7f) {
-			return NULL;
+		} else if (!(cls[(unsigned char)*p] & C_LWS)) {
+			return NULL; /* CTL or DEL; HTAB and folding are LWS */
 		}
 	}
-	return NULL;
 }
 
 /* host (hostname, IPv4address or IPv6reference) at p; returns its end. */
@@ -422,11 +529,11 @@ static bool scan_uri(const char *p, const char *end, bool request_uri,
 	rest = s + 1;
 	slen = (size_t)(s - p);
 	uri->whole = span(p, end);
-	if (slen == 3 && ieq(p, "sip", 3)) {
+	if (slen == 3 && token_is(p, "sip", 3)) {
 		uri->scheme = SIP_URI_SIP;
-	} else if (slen == 4 && ieq(p, "sips", 4)) {
+	} else if (slen == 4 && token_is(p, "sips", 4)) {
 		uri->scheme = SIP_URI_SIPS;
-	} else if (slen == 3 && ieq(p, "tel", 3)) {
+	} else if (slen == 3 && token_is(p, "tel", 3)) {
 		const char *semi = memchr(rest, ';', (size_t)(end - rest));
 
 		uri->scheme = SIP_URI_TEL;
@@ -434,7 +541,7 @@ static bool scan_uri(const char *p, const char *end, bool request_uri,
 		return uri->user.len != 0;
 	} else {
 		uri->scheme = SIP_URI_OTHER;
-		if (slen == 3 && ieq(p, "urn", 3))
+		if (slen == 3 && token_is(p, "urn", 3))
 			uri->user = span(rest, end);
 		return true;
 	}
@@ -505,7 +612,7 @@ static const char *scan_params(const char *p, const char *le, const char *want,
 		}
 		if (val_end && !out->ptr &&
 		    (size_t)(name_end - name) == want_len &&
-		    ieq(name, want, want_len))
+		    token_is(name, want, want_len))
 			*out = span(val, val_end);
 	}
 }
@@ -549,7 +656,7 @@ static const char *scan_addr(const char *p, const char *le, struct sip_uri *uri)
 	}
 	if (p == le || *p != '<')
 		return NULL;
-	q = skip_cls(p + 1, le, C_URI);
+	q = find_stop(p + 1, le, STOP_URI);
 	if (q == le || *q != '>' || !scan_uri(p + 1, q, false, uri))
 		return NULL;
 	return q + 1;
@@ -842,7 +949,7 @@ static enum sip_scan_result scan_request_line(const char *p, const char *le,
 	sp = memrchr(uri, ' ', (size_t)(le - uri));
 	if (!sp || sp == uri || sp + 1 == le || *uri == ' ' || sp[-1] == ' ')
 		return SIP_SCAN_BAD_START_LINE;
-	if (skip_cls(uri, sp, C_URI) != sp ||
+	if (find_stop(uri, sp, STOP_URI) != sp ||
 	    !scan_uri(uri, sp, true, &msg->ruri))
 		return SIP_SCAN_BAD_URI;
 	return check_version(sp + 1, le);

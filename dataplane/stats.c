@@ -262,13 +262,19 @@ static const enum sip_method table_methods[] = {
 	SIP_METHOD_OPTIONS};
 
 static void table_row(FILE *out, const char *name,
-		      const struct stats_sip_counts *c, const bool *show)
+		      const struct stats_sip_counts *c,
+		      const struct stats_tenant_gauges *g, const bool *show)
 {
 	uint64_t req = sum_of(c->methods, SIP_METHOD_MAX);
 	uint64_t rsp = sum_of(c->responses, STATS_RESPONSE_CLASSES);
 
 	fprintf(out, "%-20s %9llu %9llu", name, (unsigned long long)req,
 		(unsigned long long)rsp);
+	if (g != NULL)
+		fprintf(out, " %6u %6u", g->calls_inbound + g->calls_outbound,
+			g->users);
+	else
+		fprintf(out, " %6s %6s", "", "");
 	for (size_t i = 0; i < sizeof(table_methods) / sizeof(*table_methods);
 	     i++)
 		fprintf(out, " %9llu",
@@ -302,7 +308,8 @@ void stats_print_table(const struct stats_view *v, FILE *out)
 				scan_result_at(i),
 				(unsigned long long)s->malformed_reasons[i]);
 	fputs("\nper tenant:\n", out);
-	fprintf(out, "%-20s %9s %9s", "tenant", "requests", "responses");
+	fprintf(out, "%-20s %9s %9s %6s %6s", "tenant", "requests", "responses",
+		"calls", "users");
 	for (size_t i = 0; i < sizeof(table_methods) / sizeof(*table_methods);
 	     i++)
 		fprintf(out, " %9s", sip_method_name(table_methods[i]));
@@ -311,6 +318,16 @@ void stats_print_table(const struct stats_view *v, FILE *out)
 			fprintf(out, " %9s", verdict_at(r));
 	fputc('\n', out);
 	for (uint32_t t = 0; t < s->tenant_count; t++)
-		table_row(out, v->tenant_names[t], &s->tenants[t], show);
-	table_row(out, "(all)", &s->all, show);
+		table_row(out, v->tenant_names[t], &s->tenants[t],
+			  &v->gauges.tenants[t], show);
+	table_row(out, "(all)", &s->all, NULL, show);
+	fprintf(out,
+		"\ntables: calls %llu/%llu (expired %llu), registrations "
+		"%llu/%llu (expired %llu)\n",
+		(unsigned long long)v->gauges.calls_active,
+		(unsigned long long)v->gauges.call_capacity,
+		(unsigned long long)v->gauges.calls_expired,
+		(unsigned long long)v->gauges.registrations_active,
+		(unsigned long long)v->gauges.registration_capacity,
+		(unsigned long long)v->gauges.registrations_expired);
 }

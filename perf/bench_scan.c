@@ -243,10 +243,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		header_bytes += m.header_len;
-		printf("  %-10.*s %4u header bytes, %2u headers, %3u body\n",
-		       (int)(m.is_request ? m.method_str.len : 7),
-		       m.is_request ? m.method_str.ptr : pkts[k].data + 8,
-		       m.header_len, m.header_count, m.body_len);
+		size_t label = strcspn(mix[k], "\r");
+
+		printf("  %-32.*s %4u header bytes, %2u headers, %3u body\n",
+		       (int)(label < 32 ? label : 32), mix[k], m.header_len,
+		       m.header_count, m.body_len);
 	}
 
 	if (!iterations) {

@@ -67,6 +67,18 @@ def main(out):
         for text in (scan, inv, inv):
             w.write_all(pg.sip_udp("198.19.99.9", SBC4, 5060, 5060, text), ts)
             ts += 0.5
+        # acme (max_calls 2) places three calls at once: the third gets
+        # 503; then one caller dials 112, admitted whatever the limit
+        for i in range(3):
+            inv = pg.invite(f"acme-burst-{i}@pbx", f"20{i}", "acme.example",
+                            "0123456789", "sbc.example", "198.18.10.21",
+                            f"z9hG4bKburst{i}")
+            w.write_all(pg.sip_udp("198.18.10.21", SBC4, 5060, 5060, inv), ts)
+            ts += 0.01
+        sos = pg.invite("acme-sos@pbx", "201", "acme.example", "112",
+                        "sbc.example", "198.18.10.21", "z9hG4bKsos")
+        w.write_all(pg.sip_udp("198.18.10.21", SBC4, 5060, 5060, sos), ts)
+        ts += 0.5
         w.write_all(pg.sip_udp("198.18.10.21", SBC4, 5060, 5060,
                                "\x16\x03\x01garbage\r\n\r\n"), ts)
         w.write_all(pg.sip_udp("198.18.10.21", SBC4, 5060, 5060, "\r\n\r\n"),
