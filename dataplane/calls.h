@@ -8,14 +8,22 @@
  *  - Entries come from a pool preallocated at creation (capacity calls);
  *    insert never allocates, and a full pool is -ENOSPC, not a crash.
  *  - All operations are lock-free and safe from any registered liburcu
- *    QSBR thread. A pointer returned by lookup/insert stays valid until
- *    the calling thread's next quiescent state; removed entries return to
- *    the pool only after a grace period (call_rcu).
+ *    QSBR thread (registered with state_table_thread_init(), which also
+ *    sends its call_rcu callbacks to a polling call_rcu thread). A pointer
+ *    returned by lookup/insert stays valid until the calling thread's next
+ *    quiescent state; removed entries return to the pool only after a
+ *    grace period (call_rcu).
  *  - call_table_remove() succeeds for exactly one caller per entry: that
  *    caller owns the release of whatever the call held (its slot in the
  *    tenant's limit). Expiry goes through the same path.
  *  - Fields of an entry other than `state`, `answered_ns` and `deadline_ns`
- *    are written before it is published and never after.
+ *    are written before it is published and never after. State and
+ *    deadline change together, atomically; deadlines are kept to 32 ns,
+ *    rounded up.
+ *  - call_table_expire() runs in one thread at a time per table; all the
+ *    other operations may run concurrently with it.
+ *  - Memory: see state_table.h; with the default 2^20 slots, 112 bytes per
+ *    call (a 96-byte entry and a 16-byte hash bucket), never over 128.
  */
 #ifndef SIPWARDEN_CALLS_H
 #define SIPWARDEN_CALLS_H
@@ -74,6 +82,7 @@ bool call_table_remove(struct call_table *t, struct call_entry *e);
 
 const struct call_info *call_entry_info(const struct call_entry *e);
 enum call_state call_entry_state(const struct call_entry *e);
+/* 0 until a 2xx; set before the state turns CALL_ANSWERED. */
 uint64_t call_entry_answered_ns(const struct call_entry *e);
 
 /*
@@ -89,7 +98,7 @@ void call_entry_ending(struct call_entry *e, uint64_t deadline_ns);
  * Remove entries whose deadline is before now_ns, examining at most
  * `budget` entries from where the previous pass stopped (so a 1M-entry
  * table is swept in slices). For each entry this call removed, on_expired
- * runs once. Returns the number removed.
+ * (may be NULL) runs once. Returns the number removed.
  */
 uint32_t call_table_expire(struct call_table *t, uint64_t now_ns,
 			   uint32_t budget,

@@ -333,6 +333,35 @@ out_worker:
 	return rc;
 }
 
+/* Rings of software dispatch: an inbox per worker, a TX ring per worker
+ * and side. Single producer, single consumer each. */
+static int dispatch_rings_create(unsigned int nw, struct rte_ring ***inboxes,
+				 struct rte_ring ***tx_rings)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	*inboxes = calloc(nw, sizeof(**inboxes));
+	*tx_rings = calloc((size_t)nw * SIDE_COUNT, sizeof(**tx_rings));
+	if (*inboxes == NULL || *tx_rings == NULL)
+		return -ENOMEM;
+	for (unsigned int k = 1; k < nw; k++) {
+		snprintf(name, sizeof(name), "sw_in%u", k);
+		(*inboxes)[k] = rte_ring_create(name, 4096, SOCKET_ID_ANY,
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if ((*inboxes)[k] == NULL)
+			return -ENOMEM;
+		for (int s = 0; s < SIDE_COUNT; s++) {
+			snprintf(name, sizeof(name), "sw_tx%u_%d", k, s);
+			(*tx_rings)[k * SIDE_COUNT + s] = rte_ring_create(
+				name, 4096, SOCKET_ID_ANY,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if ((*tx_rings)[k * SIDE_COUNT + s] == NULL)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /*
  * The main lcore's loop while workers run: expiry of calls and
  * registrations on the wall clock. Offline while it sleeps, so grace
@@ -365,7 +394,8 @@ static int run_live(const struct options *o, struct policy *p,
 	struct stats_lcore **lcores = calloc(nw, sizeof(*lcores));
 	struct port_out *outs = calloc((size_t)nw * SIDE_COUNT, sizeof(*outs));
 	struct rte_mempool *pool, *frag_pool;
-	uint16_t port_id[SIDE_COUNT];
+	uint16_t port_id[SIDE_COUNT], rss[SIDE_COUNT], queues;
+	struct rte_ring **inboxes = NULL, **tx_rings = NULL;
 	char err[512];
 	unsigned int lcore, i = 0;
 	int rc = EXIT_RUNTIME;
@@ -393,12 +423,29 @@ static int run_live(const struct options *o, struct policy *p,
 			rte_strerror(rte_errno));
 		goto out;
 	}
-	if (port_ethdev_setup(cfg->outside.device, (uint16_t)nw, pool,
-			      &port_id[SIDE_OUTSIDE], err, sizeof(err)) < 0 ||
-	    port_ethdev_setup(cfg->inside.device, (uint16_t)nw, pool,
-			      &port_id[SIDE_INSIDE], err, sizeof(err)) < 0) {
+	if (port_ethdev_find(cfg->outside.device, &port_id[SIDE_OUTSIDE],
+			     &rss[SIDE_OUTSIDE], err, sizeof(err)) < 0 ||
+	    port_ethdev_find(cfg->inside.device, &port_id[SIDE_INSIDE],
+			     &rss[SIDE_INSIDE], err, sizeof(err)) < 0) {
 		fprintf(stderr, "sipwarden: %s\n", err);
 		goto out;
+	}
+	/* one queue pair per worker where the ports spread by RSS, else one
+	 * queue pair and worker 0 dispatching in software */
+	queues = RTE_MIN(rss[SIDE_OUTSIDE], rss[SIDE_INSIDE]) >= nw ?
+			 (uint16_t)nw :
+			 1;
+	if (port_ethdev_setup(port_id[SIDE_OUTSIDE], queues, pool, err,
+			      sizeof(err)) < 0 ||
+	    port_ethdev_setup(port_id[SIDE_INSIDE], queues, pool, err,
+			      sizeof(err)) < 0) {
+		fprintf(stderr, "sipwarden: %s\n", err);
+		goto out;
+	}
+	if (nw > 1 && queues == 1 &&
+	    dispatch_rings_create(nw, &inboxes, &tx_rings) < 0) {
+		fprintf(stderr, "sipwarden: cannot create dispatch rings\n");
+		goto out_ports;
 	}
 	for (unsigned int k = 0; k < nw; k++) {
 		struct port_out *o_out = &outs[k * SIDE_COUNT + SIDE_OUTSIDE];
@@ -420,6 +467,25 @@ static int run_live(const struct options *o, struct policy *p,
 		workers[k]->rx_port[SIDE_OUTSIDE] = port_id[SIDE_OUTSIDE];
 		workers[k]->rx_port[SIDE_INSIDE] = port_id[SIDE_INSIDE];
 		workers[k]->rx_queue = (uint16_t)k;
+		if (inboxes != NULL) {
+			workers[k]->worker_count = nw;
+			if (k == 0) {
+				workers[k]->inboxes = inboxes;
+				workers[k]->tx_rings = tx_rings;
+			} else {
+				/* the others reach the ports through
+				 * worker 0 */
+				workers[k]->inbox = inboxes[k];
+				*o_out = (struct port_out){
+					.kind = PORT_OUT_RING,
+					.ring = tx_rings[k * SIDE_COUNT +
+							 SIDE_OUTSIDE]};
+				*o_in = (struct port_out){
+					.kind = PORT_OUT_RING,
+					.ring = tx_rings[k * SIDE_COUNT +
+							 SIDE_INSIDE]};
+			}
+		}
 		/* inline: each side's frames cross to the other side; replies
 		 * leave through the port the request came in on */
 		workers[k]->forward_to[SIDE_OUTSIDE] = o_in;
@@ -439,8 +505,12 @@ static int run_live(const struct options *o, struct policy *p,
 		rte_eal_remote_launch(worker_loop, &args[i++], lcore);
 	}
 	fprintf(stderr,
-		"sipwarden: %s mode, %u worker(s), outside %s, inside %s\n",
+		"sipwarden: %s mode, %u worker(s) (%s), outside %s, inside "
+		"%s\n",
 		cfg->mode == CONFIG_MODE_HOST ? "host" : "inline", nw,
+		nw == 1	       ? "one queue pair" :
+		inboxes != NULL ? "software dispatch: the ports have no RSS" :
+				  "RSS",
 		cfg->outside.device, cfg->inside.device);
 	control_loop(adm);
 	rte_eal_mp_wait_lcore();
@@ -460,6 +530,8 @@ out:
 	free(args);
 	free(lcores);
 	free(outs);
+	free(inboxes);
+	free(tx_rings);
 	return rc;
 }
 

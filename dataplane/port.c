@@ -56,7 +56,12 @@ void port_out_flush(struct port_out *o, struct stats_lcore *st)
 		o->count = 0;
 		return;
 	}
-	sent = rte_eth_tx_burst(o->port_id, o->queue_id, o->pending, o->count);
+	if (o->kind == PORT_OUT_RING)
+		sent = (uint16_t)rte_ring_sp_enqueue_burst(
+			o->ring, (void **)o->pending, o->count, NULL);
+	else
+		sent = rte_eth_tx_burst(o->port_id, o->queue_id, o->pending,
+					o->count);
 	if (sent < o->count) {
 		st->total[ST_TX_ERRORS] += o->count - sent;
 		rte_pktmbuf_free_bulk(&o->pending[sent], o->count - sent);
@@ -189,70 +194,73 @@ void port_device_name(const char *device, char *name, size_t len)
 	name[n] = '\0';
 }
 
-int port_ethdev_setup(const char *device, uint16_t queues,
-		      struct rte_mempool *pool, uint16_t *port_id, char *err,
-		      size_t errlen)
+int port_ethdev_find(const char *device, uint16_t *port_id,
+		     uint16_t *rss_queues, char *err, size_t errlen)
 {
-	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
 	char name[RTE_ETH_NAME_MAX_LEN];
-	uint16_t pid;
 	int rc;
 
 	port_device_name(device, name, sizeof(name));
-	rc = rte_eth_dev_get_port_by_name(name, &pid);
+	rc = rte_eth_dev_get_port_by_name(name, port_id);
 	if (rc != 0) {
 		snprintf(err, errlen, "device '%s' was not probed by EAL",
 			 device);
 		return -ENODEV;
 	}
-	rc = rte_eth_dev_info_get(pid, &info);
+	rc = rte_eth_dev_info_get(*port_id, &info);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: cannot read device info: %s", name,
 			 strerror(-rc));
 		return rc;
 	}
-	if (info.max_rx_queues < queues || info.max_tx_queues < queues) {
-		snprintf(err, errlen,
-			 "%s supports %u RX / %u TX queues, %u workers need "
-			 "as many",
-			 name, info.max_rx_queues, info.max_tx_queues, queues);
-		return -EINVAL;
-	}
-	if (queues > 1) {
+	*rss_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
+	if (info.flow_type_rss_offloads == 0 || *rss_queues == 0)
+		*rss_queues = 1;
+	return 0;
+}
+
+int port_ethdev_setup(uint16_t port_id, uint16_t queues,
+		      struct rte_mempool *pool, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	int socket = rte_eth_dev_socket_id(port_id);
+	int rc = rte_eth_dev_info_get(port_id, &info);
+
+	if (rc == 0 && queues > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
 			info.flow_type_rss_offloads;
 	}
-	rc = rte_eth_dev_configure(pid, queues, queues, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_configure(port_id, queues, queues, &conf);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: configure: %s", name,
+		snprintf(err, errlen, "port %u: configure: %s", port_id,
 			 strerror(-rc));
 		return rc;
 	}
 	for (uint16_t q = 0; q < queues; q++) {
-		rc = rte_eth_rx_queue_setup(pid, q, PORT_RX_DESC,
-					    rte_eth_dev_socket_id(pid), NULL,
-					    pool);
+		rc = rte_eth_rx_queue_setup(port_id, q, PORT_RX_DESC, socket,
+					    NULL, pool);
 		if (rc == 0)
-			rc = rte_eth_tx_queue_setup(pid, q, PORT_TX_DESC,
-						    rte_eth_dev_socket_id(pid),
-						    NULL);
+			rc = rte_eth_tx_queue_setup(port_id, q, PORT_TX_DESC,
+						    socket, NULL);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: queue %u setup: %s", name,
-				 q, strerror(-rc));
+			snprintf(err, errlen, "port %u: queue %u setup: %s",
+				 port_id, q, strerror(-rc));
 			return rc;
 		}
 	}
-	rc = rte_eth_dev_start(pid);
+	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: start: %s", name, strerror(-rc));
+		snprintf(err, errlen, "port %u: start: %s", port_id,
+			 strerror(-rc));
 		return rc;
 	}
 	/* inline: frames for the SBC's MAC and others cross as they are */
-	rte_eth_promiscuous_enable(pid);
-	*port_id = pid;
+	rte_eth_promiscuous_enable(port_id);
 	return 0;
 }
 

@@ -21,18 +21,24 @@
 #include <pcap/pcap.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
 
 #include "stats.h"
 
 #define PORT_BURST 32
 
-enum port_out_kind { PORT_OUT_ETHDEV = 0, PORT_OUT_PCAP };
+enum port_out_kind {
+	PORT_OUT_ETHDEV = 0, /* a TX queue of a port */
+	PORT_OUT_PCAP,	     /* a capture file (replay) */
+	PORT_OUT_RING,	     /* to the worker that owns the port's queue */
+};
 
 struct port_out {
 	enum port_out_kind kind;
 	uint16_t port_id;
 	uint16_t queue_id;
 	pcap_dumper_t *dumper;
+	struct rte_ring *ring; /* single producer: this worker */
 	uint16_t count;
 	struct rte_mbuf *pending[PORT_BURST];
 	uint8_t *linear; /* scratch for chained mbufs (pcap sink) */
@@ -64,12 +70,15 @@ static inline void port_timestamp_set(struct rte_mbuf *m, uint64_t ns)
 
 /*
  * Live ports: find the ethdev that EAL probed for `device` (a PCI address
- * or a vdev string), configure `queues` RX/TX queue pairs with RSS when
- * there is more than one, start it in promiscuous mode.
+ * or a vdev string) and how many queue pairs it can spread by RSS (1 when
+ * it has no RSS).
  */
-int port_ethdev_setup(const char *device, uint16_t queues,
-		      struct rte_mempool *pool, uint16_t *port_id, char *err,
-		      size_t errlen);
+int port_ethdev_find(const char *device, uint16_t *port_id,
+		     uint16_t *rss_queues, char *err, size_t errlen);
+/* Configure `queues` RX/TX queue pairs (RSS when more than one) and start
+ * the port in promiscuous mode. */
+int port_ethdev_setup(uint16_t port_id, uint16_t queues,
+		      struct rte_mempool *pool, char *err, size_t errlen);
 void port_ethdev_close(uint16_t port_id);
 
 /* The name EAL gives the device: a vdev's name before the first comma. */

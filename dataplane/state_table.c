@@ -246,16 +246,9 @@ int state_table_insert(struct state_table *t, const struct state_key *key,
 	uint32_t idx;
 
 	assert(state <= STATE_ENTRY_STATE_MAX && payload_len <= payload_size);
-	/* A retransmission must not take (or, at capacity, fail to take) a
-	 * free entry. */
-	e = state_table_lookup(t, key);
-	if (e != NULL) {
-		*entry = e;
-		return -EEXIST;
-	}
 	idx = free_list_pop(t);
 	if (idx == FREE_NIL) {
-		/* An insert of the same key may have taken the last one. */
+		/* Full, but a retransmission still finds its entry. */
 		*entry = state_table_lookup(t, key);
 		return *entry ? -EEXIST : -ENOSPC;
 	}
@@ -272,8 +265,9 @@ int state_table_insert(struct state_table *t, const struct state_key *key,
 	node = cds_lfht_add_unique(t->ht, (unsigned long)key->lo, key_matches,
 				   key, &e->node);
 	if (node != &e->node) {
-		/* Lost a race with an insert of the same key. Never linked,
-		 * so never seen: no grace period needed. */
+		/* The key was there (a retransmission, or a race with another
+		 * lcore). Never linked, so never seen: it goes straight back,
+		 * without a grace period. */
 		__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
 		free_list_push(t, e);
 		*entry = caa_container_of(node, struct state_entry, node);

@@ -46,9 +46,20 @@
  * reinsert of a key, which this project does not need to carry for ~30
  * bytes per call.
  *
+ * Memory per entry: the 64-byte head below (cds_lfht node 16, rcu_head
+ * 16, key 16, word 8, table 8) plus the payload, plus the bucket share:
+ * 16 x buckets / capacity, so 16 bytes at a power-of-two capacity.
+ *
  * The free list is a Treiber stack of 32-bit indices with a 32-bit ABA tag
  * in one 64-bit CAS word; while an entry is free its next index lives in
- * its entry word, so the list costs no memory of its own.
+ * its entry word, so the list costs no memory of its own. Insert takes a
+ * free entry before it knows whether the key exists; when it does (a
+ * retransmission), the never-published entry goes straight back.
+ *
+ * Reclamation latency: the RT call_rcu thread looks for work every 10 ms,
+ * then waits for a grace period, so a removed entry is reusable some
+ * 10-20 ms later. A table kept within that much churn of its capacity
+ * reports -ENOSPC meanwhile.
  */
 #ifndef SIPWARDEN_STATE_TABLE_H
 #define SIPWARDEN_STATE_TABLE_H

@@ -304,28 +304,138 @@ static uint64_t tsc_to_ns(uint64_t tsc, uint64_t hz)
 	return (uint64_t)((__uint128_t)tsc * 1000000000ULL / hz);
 }
 
+unsigned int worker_dispatch_index(const struct rte_mbuf *m,
+				   unsigned int workers)
+{
+	struct pkt_info pi;
+	uint32_t h;
+
+	/* direct mbufs from a port: the frame is one segment */
+	decode_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &pi);
+	if (pi.l3 == PKT_L3_IPV4) {
+		h = pi.src.v4 ^ pi.dst.v4;
+	} else if (pi.l3 == PKT_L3_IPV6) {
+		h = 0;
+		for (int i = 0; i < 16; i += 4)
+			h ^= (uint32_t)(pi.src.v6[i] ^ pi.dst.v6[i]) << 24 |
+			     (uint32_t)(pi.src.v6[i + 1] ^ pi.dst.v6[i + 1])
+				     << 16 |
+			     (uint32_t)(pi.src.v6[i + 2] ^ pi.dst.v6[i + 2])
+				     << 8 |
+			     (uint32_t)(pi.src.v6[i + 3] ^ pi.dst.v6[i + 3]);
+	} else {
+		return 0;
+	}
+	/* XOR keeps it symmetric; the multiply spreads the bits */
+	return (uint32_t)(((uint64_t)(h * 0x9e3779b1u) * workers) >> 32);
+}
+
+/* Process frames of both sides, in arrival order per side. */
+static void process_mixed(struct worker *w, struct rte_mbuf **pkts,
+			  uint16_t n, uint64_t now)
+{
+	struct rte_mbuf *side_pkts[SIDE_COUNT][PORT_BURST];
+	uint16_t count[SIDE_COUNT] = {0, 0};
+
+	for (uint16_t i = 0; i < n; i++) {
+		enum side s = pkts[i]->port == w->rx_port[SIDE_OUTSIDE] ?
+				      SIDE_OUTSIDE :
+				      SIDE_INSIDE;
+
+		side_pkts[s][count[s]++] = pkts[i];
+	}
+	for (int s = 0; s < SIDE_COUNT; s++)
+		worker_process_burst(w, (enum side)s, side_pkts[s], count[s],
+				     now);
+}
+
+/* Worker 0 in dispatch mode: keep its share, hand the rest over. */
+static void dispatch(struct worker *w, enum side s, struct rte_mbuf **pkts,
+		     uint16_t n, uint64_t now)
+{
+	struct rte_mbuf *mine[PORT_BURST];
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		unsigned int k = worker_dispatch_index(pkts[i], w->worker_count);
+
+		if (k == 0) {
+			mine[kept++] = pkts[i];
+		} else if (rte_ring_sp_enqueue(w->inboxes[k], pkts[i]) != 0) {
+			/* that worker is behind: a drop, as a full RX
+			 * queue would be */
+			w->stats->total[ST_TX_ERRORS]++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	worker_process_burst(w, s, mine, kept, now);
+}
+
+/* Worker 0 in dispatch mode: send what the others produced. */
+static void drain_tx_rings(struct worker *w)
+{
+	struct rte_mbuf *pkts[PORT_BURST];
+
+	for (unsigned int k = 1; k < w->worker_count; k++) {
+		for (int s = 0; s < SIDE_COUNT; s++) {
+			struct rte_ring *r = w->tx_rings[k * SIDE_COUNT + s];
+			unsigned int n = rte_ring_sc_dequeue_burst(
+				r, (void **)pkts, PORT_BURST, NULL);
+			uint16_t sent;
+
+			if (n == 0)
+				continue;
+			sent = rte_eth_tx_burst(w->rx_port[s], 0, pkts,
+						(uint16_t)n);
+			if (sent < n) {
+				w->stats->total[ST_TX_ERRORS] += n - sent;
+				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			}
+		}
+	}
+}
+
+/* One iteration of the loop; returns the frames it handled. */
+static unsigned int poll_once(struct worker *w, uint64_t now)
+{
+	struct rte_mbuf *pkts[PORT_BURST];
+	unsigned int total = 0;
+
+	if (w->inbox != NULL) {
+		unsigned int n = rte_ring_sc_dequeue_burst(
+			w->inbox, (void **)pkts, PORT_BURST, NULL);
+
+		process_mixed(w, pkts, (uint16_t)n, now);
+		return n;
+	}
+	for (int s = 0; s < SIDE_COUNT; s++) {
+		uint16_t n = rte_eth_rx_burst(w->rx_port[s], w->rx_queue, pkts,
+					      PORT_BURST);
+
+		total += n;
+		if (w->worker_count > 1)
+			dispatch(w, (enum side)s, pkts, n, now);
+		else
+			worker_process_burst(w, (enum side)s, pkts, n, now);
+	}
+	return total;
+}
+
 int worker_loop(void *arg)
 {
 	struct worker_loop_args *a = arg;
 	struct worker *w = a->w;
-	struct rte_mbuf *pkts[PORT_BURST];
 	uint64_t hz = rte_get_tsc_hz();
 	unsigned int idle = 0;
 
 	state_table_thread_init();
 	while (!*a->stop) {
 		uint64_t now = tsc_to_ns(rte_rdtsc(), hz);
-		uint16_t total = 0;
+		unsigned int total = poll_once(w, now);
 
-		for (int s = 0; s < SIDE_COUNT; s++) {
-			uint16_t n = rte_eth_rx_burst(w->rx_port[s],
-						      w->rx_queue, pkts,
-						      PORT_BURST);
-
-			total += n;
-			worker_process_burst(w, (enum side)s, pkts, n, now);
-		}
 		worker_flush(w);
+		if (w->inboxes != NULL)
+			drain_tx_rings(w);
 		rcu_quiescent_state();
 		if (total == 0 && ++idle > 1024) {
 			/* idle: let a policy update's grace period pass
@@ -339,6 +449,8 @@ int worker_loop(void *arg)
 		}
 	}
 	worker_flush(w);
+	if (w->inboxes != NULL)
+		drain_tx_rings(w);
 	state_table_thread_fini();
 	return 0;
 }

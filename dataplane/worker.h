@@ -10,6 +10,8 @@
  *    a liburcu QSBR reader: worker_loop() reports a quiescent state each
  *    iteration and goes offline while idle.
  *  - Every frame it is given ends exactly once: sent, replied, or freed.
+ *  - On ports with RSS each worker owns one queue pair of each port; on
+ *    ports without, worker 0 dispatches in software (see struct worker).
  */
 #ifndef SIPWARDEN_WORKER_H
 #define SIPWARDEN_WORKER_H
@@ -41,6 +43,17 @@ struct worker {
 	/* live: the RX (port, queue) of each side */
 	uint16_t rx_port[SIDE_COUNT];
 	uint16_t rx_queue;
+	/*
+	 * Software dispatch, for ports without RSS (one queue pair): worker 0
+	 * receives for all and hands each frame to the worker its IP pair
+	 * hashes to (both directions of a flow, and all fragments of a
+	 * datagram, to the same worker); the others send back through
+	 * rings that worker 0 drains into the ports.
+	 */
+	struct rte_ring *inbox;	       /* frames to process (not worker 0) */
+	struct rte_ring **inboxes;     /* worker 0: [workers], [0] unused */
+	struct rte_ring **tx_rings;    /* worker 0: [workers * SIDE_COUNT] */
+	unsigned int worker_count;     /* > 1 in dispatch mode */
 	bool replay; /* side from inside_networks, clock from the capture */
 	uint8_t scratch[WORKER_SCRATCH_SIZE];
 	uint8_t reply[WORKER_REPLY_SIZE];
@@ -56,6 +69,10 @@ void worker_process_burst(struct worker *w, enum side from,
 
 /* Send what is buffered on every port_out of this worker. */
 void worker_flush(struct worker *w);
+
+/* The worker (0..workers-1) a frame belongs to in software dispatch. */
+unsigned int worker_dispatch_index(const struct rte_mbuf *m,
+				   unsigned int workers);
 
 /* lcore entry for live ports; returns when *stop becomes true. */
 struct worker_loop_args {
