@@ -123,8 +123,8 @@ static inline uint64_t load8(const char *p)
 /*
  * ieq() for a token of 2 to 16 bytes against a literal of letters and
  * '-', a word at a time. Setting bit 5 folds case; among token bytes only
- * letters change under it and none turns into a letter or '-'. (URI
- * scheme bytes are token bytes too.)
+ * letters and '_' (to DEL) change under it, so nothing else can pass for a
+ * letter or '-'. URI scheme bytes are token bytes too.
  */
 static inline bool token_is(const char *tok, const char *lit, size_t n)
 {
@@ -197,57 +197,54 @@ static inline bool is_stop(unsigned char c, enum stop_set set)
 	return true;
 }
 
+#ifdef SIP_SCAN_SSE2
+static inline __m128i lanes_eq(__m128i v, char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+static inline __m128i lanes_or(__m128i a, __m128i b)
+{
+	return _mm_or_si128(a, b);
+}
+
+/* The lanes of v that is_stop() would stop at. */
+static inline __m128i stop_lanes(__m128i v, enum stop_set set)
+{
+	__m128i low;
+
+	switch (set) {
+	case STOP_LINE:
+		return lanes_or(lanes_or(lanes_eq(v, '\r'), lanes_eq(v, '\n')),
+				lanes_eq(v, '\0'));
+	case STOP_URI:
+		/* signed, so bytes >= 0x80 count as below '!' with CTL, SP */
+		low = _mm_cmplt_epi8(v, _mm_set1_epi8('!'));
+		return lanes_or(
+			lanes_or(low, lanes_eq(v, 0x7f)),
+			lanes_or(lanes_eq(v, '"'),
+				 lanes_or(lanes_eq(v, '<'), lanes_eq(v, '>'))));
+	case STOP_QUOTED:
+		/* unsigned v <= 0x1f, i.e. CTL */
+		low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+		return lanes_or(lanes_or(low, lanes_eq(v, 0x7f)),
+				lanes_or(lanes_eq(v, '"'), lanes_eq(v, '\\')));
+	}
+	return _mm_set1_epi8(-1);
+}
+#endif
+
 /* First byte of `set` in [p, end), or end; p may lie past end. */
 static inline const char *find_stop(const char *p, const char *end,
 				    enum stop_set set)
 {
 #ifdef SIP_SCAN_SSE2
 	for (; end - p >= 16; p += 16) {
-		const __m128i v = _mm_loadu_si128((const __m128i *)p);
-		__m128i hit;
-		unsigned mask;
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		unsigned hits = (unsigned)_mm_movemask_epi8(stop_lanes(v, set));
 
-		switch (set) {
-		case STOP_LINE:
-			hit = _mm_or_si128(
-				_mm_or_si128(
-					_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
-					_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-				_mm_cmpeq_epi8(v, _mm_setzero_si128()));
-			break;
-		case STOP_URI:
-			/* signed: below '!' is CTL, SP and every byte >= 0x80
-			 */
-			hit = _mm_or_si128(
-				_mm_or_si128(
-					_mm_cmplt_epi8(v, _mm_set1_epi8('!')),
-					_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
-				_mm_or_si128(
-					_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					_mm_or_si128(
-						_mm_cmpeq_epi8(
-							v, _mm_set1_epi8('<')),
-						_mm_cmpeq_epi8(
-							v,
-							_mm_set1_epi8('>')))));
-			break;
-		default: /* STOP_QUOTED */
-			hit = _mm_or_si128(
-				_mm_or_si128(
-					_mm_cmpeq_epi8(
-						_mm_min_epu8(
-							v, _mm_set1_epi8(0x1f)),
-						v),
-					_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
-				_mm_or_si128(
-					_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					_mm_cmpeq_epi8(v,
-						       _mm_set1_epi8('\\'))));
-			break;
-		}
-		mask = (unsigned)_mm_movemask_epi8(hit);
-		if (mask)
-			return p + __builtin_ctz(mask);
+		if (hits)
+			return p + __builtin_ctz(hits);
 	}
 #endif
 	for (; p < end; p++)
@@ -792,15 +789,13 @@ static enum sip_scan_result scan_cseq(const char *v, const char *le,
 		return SIP_SCAN_BAD_CSEQ;
 	msg->cseq = (uint32_t)n;
 	msg->cseq_method_str = span(m, p);
-	if (!msg->is_request) {
-		msg->cseq_method = sip_method_from_token(m, (size_t)(p - m));
+	if (msg->is_request && msg->method_str.len == (size_t)(p - m) &&
+	    memcmp(m, msg->method_str.ptr, msg->method_str.len) == 0) {
+		msg->cseq_method = msg->method;
 		return SIP_SCAN_OK;
 	}
-	if (msg->cseq_method_str.len != msg->method_str.len ||
-	    memcmp(m, msg->method_str.ptr, msg->method_str.len) != 0)
-		return SIP_SCAN_CSEQ_MISMATCH;
-	msg->cseq_method = msg->method;
-	return SIP_SCAN_OK;
+	msg->cseq_method = sip_method_from_token(m, (size_t)(p - m));
+	return msg->is_request ? SIP_SCAN_CSEQ_MISMATCH : SIP_SCAN_OK;
 }
 
 /* Call-ID = word [ "@" word ] */

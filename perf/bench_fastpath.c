@@ -273,6 +273,7 @@ struct bench {
 	/* each measured iteration's fast-path time, for the median: on a
 	 * shared machine the mean includes time the thread was not running */
 	uint64_t *iter_tsc;
+	uint32_t *burst_tsc[N_MSGS]; /* the same, per message type */
 	size_t iter_count, iter_max;
 };
 
@@ -639,6 +640,8 @@ static void run_iteration(struct bench *b, struct worker *w, uint64_t it,
 		worker_flush(w);
 		t1 = rte_rdtsc();
 		spent += t1 - t0;
+		if (b->iter_count < b->iter_max)
+			b->burst_tsc[j][b->iter_count] = (uint32_t)(t1 - t0);
 	}
 	/* as worker_loop: between bursts, never holding a table pointer */
 	rcu_quiescent_state();
@@ -654,6 +657,13 @@ static void run_iteration(struct bench *b, struct worker *w, uint64_t it,
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -723,6 +733,17 @@ static void measure(struct bench *b, struct worker *w,
 	       100.0 * cpu / elapsed);
 	printf("target 5 Mpps per core: %s\n",
 	       1e3 / median_ns >= 5.0 ? "met" : "NOT met");
+	printf("median ns/packet by message (a burst of %d of each):\n",
+	       BURST);
+	for (size_t j = 0; j < N_MSGS && b->iter_count != 0; j++) {
+		uint32_t *v = b->burst_tsc[j];
+
+		qsort(v, b->iter_count, sizeof(*v), cmp_u32);
+		printf("  %-18s %5u bytes %7.1f\n", msgs[j].name,
+		       b->frames[j][0].m->pkt_len,
+		       (double)v[(b->iter_count - 1) / 2] / tsc_hz * 1e9 /
+			       BURST);
+	}
 }
 
 /* ------------------------------------------------------------ report */
@@ -923,10 +944,15 @@ int main(int argc, char **argv)
 		for (uint64_t i = 0; i < warm; i++)
 			run_iteration(b, w, it++, hz);
 	}
-	b->iter_max = o.iterations ? o.iterations : 1u << 20;
+	b->iter_max = o.iterations ? o.iterations : 1u << 18;
 	b->iter_tsc = malloc(b->iter_max * sizeof(*b->iter_tsc));
 	if (b->iter_tsc == NULL)
 		return 1;
+	for (size_t j = 0; j < N_MSGS; j++) {
+		b->burst_tsc[j] = malloc(b->iter_max * sizeof(uint32_t));
+		if (b->burst_tsc[j] == NULL)
+			return 1;
+	}
 	measure(b, w, &o, it, hz);
 	rc = report(b, w, p, adm,
 		    (uint64_t)o.calls + (o.spread ? 6ULL * o.spread * BURST :

@@ -25,6 +25,10 @@ import test_replay as tr  # noqa: E402
 from test_replay import (ACME, DROP, FWD, GLOBEX4, REPLY, SBC4,  # noqa: E402
                          STRANGER, Capture, call_frames, pg, run, sip_of)
 
+# run() ignores stderr when sipwarden exits 0: make a sanitized build's
+# UBSan findings fail the run instead of scrolling by
+os.environ.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
+
 
 def config(limits="", actions="", calls=4096, globex="", emergency=""):
     """acme (198.18.10.0/24) with `limits`, globex (198.18.20.0/24) with

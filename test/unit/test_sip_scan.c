@@ -439,6 +439,7 @@ static void rfc_mismatch01(void)
 {
 	assert_int_equal(msg.method, SIP_METHOD_OPTIONS);
 	assert_str(msg.cseq_method_str, "INVITE");
+	assert_int_equal(msg.cseq_method, SIP_METHOD_INVITE);
 }
 
 /* 3.1.2.18 mismatch02: extension method with CSeq INVITE */
@@ -743,6 +744,9 @@ static void test_compact_forms(void **state)
 		assert_int_equal(sip_header_compact_letter(&up, 1), letters[i]);
 	}
 	assert_int_equal(sip_header_compact_letter("x", 1), 0);
+	/* not a token: no letter, whatever case folding would make of it */
+	assert_int_equal(sip_header_compact_letter("Call\rID", 7), 0);
+	assert_int_equal(sip_header_compact_letter("Call-ID ", 8), 0);
 	assert_int_equal(sip_header_compact_letter("", 0), 0);
 }
 
@@ -1131,8 +1135,7 @@ static void test_responses(void **state)
 		"sip/2.0 699 Whatever",
 		"SIP/2.0 486",
 		"SIP/2.0 183 ",
-		"SIP/2.0 200 \xc3\xa7"
-		"a va",
+		"SIP/2.0 200 \303\247a va", /* UTF-8 reason phrase */
 	};
 	static const struct {
 		const char *line;

@@ -1,0 +1,458 @@
+# shellcheck shell=bash
+# End-to-end testbed for sipwarden: network namespaces, veth pairs, sipwarden
+# on two net_af_xdp ports in the middle, sipp on both ends. Sourced by
+# run.sh; see docs/TESTING.md, "End-to-end tests".
+#
+#   ns $E2E_ID-cli          ns $E2E_ID-mid                  ns $E2E_ID-srv
+#   (tenant, sipp)          (sipwarden)                     (SBC, sipp)
+#   swe2e-cli ==veth== swe2e-out [outside|inside] swe2e-in ==veth== swe2e-srv
+#
+# Every name carries $E2E_ID (swe2e-PID by default): namespaces are
+# created with it, and the veths are created directly inside them, so two
+# runs never see each other's interfaces. Teardown (an EXIT trap) ends only
+# the processes this run started, by PID, and deletes only its namespaces
+# (which takes the veths with them).
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+E2E_TOOL=(python3 "$E2E_DIR/e2e_tool.py")
+
+# --- addresses (198.18.0.0/15 and 2001:db8::/32 only) ---------------------
+# One L2 segment through sipwarden; each side reaches the other's prefixes
+# by a device (on-link) route.
+CLI4=198.18.10.2       # tenant acme: 198.18.10.0/24
+CLI6=2001:db8:10::2    # tenant acme: 2001:db8:10::/64
+UNK4=198.18.11.2       # also in ns cli, claimed by no tenant
+UNK6=2001:db8:11::2
+SRV4=198.18.12.3       # the SBC: inside_networks 198.18.12.0/24
+SRV6=2001:db8:12::3    #          and 2001:db8:12::/64
+SIP_PORT=5060
+
+IF_CLI=swe2e-cli
+IF_OUT=swe2e-out
+IF_IN=swe2e-in
+IF_SRV=swe2e-srv
+
+# --- knobs (environment) --------------------------------------------------
+: "${SWE2E_KEEP:=0}"          # 1: keep namespaces and files on failure
+: "${SWE2E_EAL_MEM:=1024}"    # MB of (non-huge) memory for EAL
+: "${SWE2E_SIPP_TIMEOUT:=60}" # seconds a sipp may run at most
+: "${SWE2E_READY_TIMEOUT:=30}" # seconds for sipwarden to pass traffic
+
+declare -A E2E_PID=()   # name -> PID of what we started in the background
+E2E_PID_ORDER=()
+E2E_NAMESPACES=()
+E2E_FAILURES=0
+
+e2e_log() {
+	printf '%s [%s] %s\n' "$(date +%T.%3N)" "${E2E_ID:-e2e}" "$*" >&2
+}
+
+# Stop now: the EXIT trap tears down.
+e2e_fail() {
+	e2e_log "FAIL: $*"
+	E2E_FAILURES=$((E2E_FAILURES + 1))
+	exit 1
+}
+
+# Record a failed expectation and go on, so one run reports all of them.
+e2e_expect_eq() { # DESCRIPTION EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		e2e_log "ok: $1 == $2"
+	else
+		e2e_log "FAIL: $1: expected $2, got $3"
+		E2E_FAILURES=$((E2E_FAILURES + 1))
+	fi
+}
+
+e2e_expect_ge() { # DESCRIPTION MINIMUM ACTUAL
+	if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge "$2" ]; then
+		e2e_log "ok: $1 == $3 (>= $2)"
+	else
+		e2e_log "FAIL: $1: expected at least $2, got $3"
+		E2E_FAILURES=$((E2E_FAILURES + 1))
+	fi
+}
+
+# --- sipwarden's counters ---------------------------------------------------
+
+# The value at a dotted path of sipwarden's --stats json ("missing" if
+# absent), e.g. e2e_stat tenants.acme.messages.INVITE
+e2e_stat() {
+	"${E2E_TOOL[@]}" json "$E2E_WORK/sipwarden.out" "$1" 2>/dev/null ||
+		echo "no-stats"
+}
+
+e2e_expect_stat() { # PATH EXPECTED
+	e2e_expect_eq "sipwarden $1" "$2" "$(e2e_stat "$1")"
+}
+
+# What every scenario must satisfy: every frame accounted for once, nothing
+# refused by a port, no call slot leaked or released twice.
+e2e_expect_accounting() {
+	local pk fw dr rp
+	pk=$(e2e_stat totals.packets)
+	fw=$(e2e_stat totals.forwarded_packets)
+	dr=$(e2e_stat totals.dropped_packets)
+	rp=$(e2e_stat totals.replies)
+	if [[ "$pk$fw$dr$rp" =~ ^[0-9]+$ ]]; then
+		e2e_expect_eq "packets = forwarded + dropped + replies" "$pk" \
+			"$((fw + dr + rp))"
+	else
+		e2e_expect_eq "frame counters present" "numbers" \
+			"$pk/$fw/$dr/$rp"
+	fi
+	e2e_expect_stat totals.tx_errors 0
+	e2e_expect_stat tables.calls_active 0
+	e2e_expect_stat tables.counter_underflows 0
+}
+
+# --- processes --------------------------------------------------------------
+
+# Run CMD in namespace NS in the background, in the work directory, with
+# stdout+stderr in $E2E_WORK/NAME.out; remember its PID as NAME.
+e2e_bg() { # NAME NS CMD...
+	local name=$1 ns=$2
+	shift 2
+	(cd "$E2E_WORK" && exec ip netns exec "$ns" "$@") \
+		>"$E2E_WORK/$name.out" 2>&1 </dev/null &
+	E2E_PID[$name]=$!
+	E2E_PID_ORDER+=("$name")
+	e2e_log "started $name (pid $!): $*"
+}
+
+e2e_alive() { # NAME
+	local pid=${E2E_PID[$1]:-}
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+# Wait at most SECONDS for NAME to end; its exit status is in E2E_RC[NAME].
+declare -A E2E_RC=()
+e2e_wait() { # NAME SECONDS
+	local name=$1 i
+	[ -n "${E2E_PID[$name]:-}" ] || return 0 # not started, or waited for
+	for ((i = 0; i < $2 * 10; i++)); do
+		e2e_alive "$name" || break
+		sleep 0.1
+	done
+	if e2e_alive "$name"; then
+		e2e_log "$name still running after $2 s"
+		return 1
+	fi
+	wait "${E2E_PID[$name]}"
+	E2E_RC[$name]=$?
+	unset "E2E_PID[$name]"
+	e2e_log "$name ended, status ${E2E_RC[$name]}"
+	return 0
+}
+
+# End NAME: SIGTERM, then SIGKILL after SECONDS.
+e2e_stop() { # NAME [SECONDS]
+	local name=$1
+	e2e_alive "$name" || { e2e_wait "$name" 1; return 0; }
+	e2e_log "stopping $name (pid ${E2E_PID[$name]})"
+	kill -TERM "${E2E_PID[$name]}" 2>/dev/null
+	if ! e2e_wait "$name" "${2:-5}"; then
+		kill -KILL "${E2E_PID[$name]}" 2>/dev/null
+		e2e_wait "$name" 5
+		return 1
+	fi
+	return 0
+}
+
+# --- topology ---------------------------------------------------------------
+
+e2e_ns_add() { # NS
+	ip netns add "$1" || e2e_fail "cannot create namespace $1"
+	E2E_NAMESPACES+=("$1")
+	ip -n "$1" link set lo up
+}
+
+e2e_sysctl() { # NS KEY=VALUE...
+	local ns=$1
+	shift
+	ip netns exec "$ns" sysctl -qw "$@" >/dev/null ||
+		e2e_fail "sysctl $* in $ns"
+}
+
+# A veth pair between two namespaces, one queue each way: the af_xdp port
+# binds queue 0 only, and a veth made with one queue per CPU would let the
+# kernel deliver on a queue nobody reads.
+e2e_veth() { # NS_A IF_A NS_B IF_B
+	ip link add "$2" netns "$1" numtxqueues 1 numrxqueues 1 type veth \
+		peer name "$4" netns "$3" numtxqueues 1 numrxqueues 1 ||
+		e2e_fail "cannot create veth $2/$4"
+	local end
+	for end in "$1:$2" "$3:$4"; do
+		# frames leave a namespace with partial checksums; once
+		# userspace forwards the raw frame the receiver would drop it
+		ip netns exec "${end%%:*}" ethtool -K "${end#*:}" tx off rx off \
+			>/dev/null 2>&1 || e2e_fail "ethtool -K ${end#*:} tx off rx off"
+		ip -n "${end%%:*}" link set "${end#*:}" up ||
+			e2e_fail "cannot bring up ${end#*:}"
+	done
+}
+
+e2e_topology_up() {
+	NS_CLI=$E2E_ID-cli
+	NS_MID=$E2E_ID-mid
+	NS_SRV=$E2E_ID-srv
+	local ns
+	for ns in "$NS_CLI" "$NS_MID" "$NS_SRV"; do
+		e2e_ns_add "$ns"
+	done
+	# the ends get their addresses at once (no DAD); the middle ends have
+	# no IPv6 at all, so the kernel there sends nothing of its own
+	for ns in "$NS_CLI" "$NS_SRV"; do
+		e2e_sysctl "$ns" net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+	e2e_sysctl "$NS_MID" net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	e2e_veth "$NS_CLI" "$IF_CLI" "$NS_MID" "$IF_OUT"
+	e2e_veth "$NS_MID" "$IF_IN" "$NS_SRV" "$IF_SRV"
+
+	ip -n "$NS_CLI" addr add "$CLI4/24" dev "$IF_CLI" &&
+		ip -n "$NS_CLI" addr add "$UNK4/24" dev "$IF_CLI" &&
+		ip -n "$NS_CLI" addr add "$CLI6/64" dev "$IF_CLI" nodad &&
+		ip -n "$NS_CLI" addr add "$UNK6/64" dev "$IF_CLI" nodad &&
+		ip -n "$NS_CLI" route add 198.18.12.0/24 dev "$IF_CLI" &&
+		ip -n "$NS_CLI" route add 2001:db8:12::/64 dev "$IF_CLI" ||
+		e2e_fail "cannot address $NS_CLI"
+	ip -n "$NS_SRV" addr add "$SRV4/24" dev "$IF_SRV" &&
+		ip -n "$NS_SRV" addr add "$SRV6/64" dev "$IF_SRV" nodad &&
+		ip -n "$NS_SRV" route add 198.18.10.0/24 dev "$IF_SRV" &&
+		ip -n "$NS_SRV" route add 198.18.11.0/24 dev "$IF_SRV" &&
+		ip -n "$NS_SRV" route add 2001:db8:10::/64 dev "$IF_SRV" &&
+		ip -n "$NS_SRV" route add 2001:db8:11::/64 dev "$IF_SRV" ||
+		e2e_fail "cannot address $NS_SRV"
+	e2e_log "topology up: $NS_CLI/$IF_CLI = $NS_MID/$IF_OUT | $IF_IN = $NS_SRV/$IF_SRV"
+}
+
+e2e_topology_dump() {
+	local ns
+	for ns in "${E2E_NAMESPACES[@]}"; do
+		echo "--- $ns"
+		ip -n "$ns" -s -br link 2>&1
+		ip -n "$ns" -br addr 2>&1
+		ip -n "$ns" neigh 2>&1
+	done
+}
+
+# --- sipwarden --------------------------------------------------------------
+
+# The part of the configuration every scenario shares: EAL without
+# hugepages or shared files, the two af_xdp ports, one worker, small
+# tables.
+e2e_config_base() {
+	cat <<EOF
+mode: inline
+eal: [--no-pci, --no-huge, -m, "$SWE2E_EAL_MEM", --no-shconf,
+      --file-prefix, "$E2E_ID", --no-telemetry]
+ports:
+  outside: { device: "net_af_xdp0,iface=$IF_OUT" }
+  inside:  { device: "net_af_xdp1,iface=$IF_IN" }
+workers: 1
+calls: { capacity: 4096 }
+registrations: { capacity: 1024 }
+EOF
+}
+
+# The default: the SBC's prefixes inside, tenant acme on the cli side's
+# first addresses (not UNK4/UNK6), refusals answered.
+e2e_config_default() {
+	e2e_config_base
+	cat <<EOF
+inside_networks: [198.18.12.0/24, "2001:db8:12::/64"]
+actions: { unknown_source: reply, malformed: drop }
+tenants:
+  - name: acme
+    prefixes: [198.18.10.0/24, "2001:db8:10::/64"]
+EOF
+}
+
+# A scenario may define scenario_config to print its own.
+scenario_config() { e2e_config_default; }
+
+e2e_sipwarden_start() {
+	local cfg=$E2E_WORK/sipwarden.yaml out i
+	scenario_config >"$cfg"
+	out=$("$SIPWARDEN" -c "$cfg" --check 2>&1) ||
+		e2e_fail "configuration refused: $out"
+	# ip netns exec remounts /sys in a mount namespace of its own: bpffs
+	# (wanted by libxdp) is mounted there, and goes away with it
+	e2e_bg sipwarden "$NS_MID" sh -c \
+		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || exit 1
+		 exec "$@" 2>sipwarden.err' sh \
+		"$SIPWARDEN" -c "$cfg" --stats json
+	# ready when frames cross both ways: UDP echo (port 7, not SIP) from
+	# the tenant side to the SBC, IPv4 and IPv6
+	e2e_bg echo "$NS_SRV" timeout 120 "${E2E_TOOL[@]}" echo-serve 110 \
+		"$SRV4" "$SRV6"
+	for ((i = 0; i < SWE2E_READY_TIMEOUT / 2; i++)); do
+		e2e_alive sipwarden || {
+			cat "$E2E_WORK/sipwarden.err" >&2
+			e2e_fail "sipwarden ended at start"
+		}
+		if ip netns exec "$NS_CLI" "${E2E_TOOL[@]}" probe 4 "$SRV4" \
+			"$SRV6" >&2; then
+			e2e_log "sipwarden is forwarding"
+			e2e_stop echo
+			return 0
+		fi
+	done
+	cat "$E2E_WORK/sipwarden.err" >&2
+	e2e_fail "no traffic through sipwarden after ${SWE2E_READY_TIMEOUT} s"
+}
+
+# SIGTERM; sipwarden prints its counters (JSON) on stdout as it exits.
+e2e_sipwarden_stop() {
+	e2e_stop sipwarden 15 || e2e_fail "sipwarden did not end on SIGTERM"
+	e2e_expect_eq "sipwarden exit status" 0 "${E2E_RC[sipwarden]}"
+	grep -v 'elf: skipping unrecognized data section' \
+		"$E2E_WORK/sipwarden.err" >&2
+	grep -q '^{' "$E2E_WORK/sipwarden.out" ||
+		e2e_fail "no JSON counters on sipwarden's stdout"
+	e2e_log "counters: $(head -c 4000 "$E2E_WORK/sipwarden.out")"
+}
+
+# --- sipp -------------------------------------------------------------------
+
+e2e_hostport() { # ADDR -> ADDR:5060 or [ADDR]:5060
+	case $1 in
+	*:*) echo "[$1]:$SIP_PORT" ;;
+	*) echo "$1:$SIP_PORT" ;;
+	esac
+}
+
+# sipp NAME in NS with its statistics (NAME.csv), errors (NAME.err),
+# final screen (NAME.screen) and messages (NAME.msg) in the work
+# directory. Bounded by sipp's own -timeout and by timeout(1).
+e2e_sipp() { # NAME NS SIPP-ARGS...
+	local name=$1 ns=$2
+	shift 2
+	e2e_bg "$name" "$ns" timeout -k 5 $((SWE2E_SIPP_TIMEOUT + 10)) \
+		sipp -nostdin -p "$SIP_PORT" \
+		-timeout "${SWE2E_SIPP_TIMEOUT}s" -timeout_error \
+		-trace_stat -stf "$name.csv" -fd 1 \
+		-trace_err -error_file "$name.err" \
+		-trace_screen -screen_file "$name.screen" \
+		-trace_msg -message_file "$name.msg" "$@"
+}
+
+# Wait (bounded) until a UAS listens on the SIP port in NS.
+e2e_wait_listening() { # NAME NS
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$(ip netns exec "$2" ss -Hlun "sport = :$SIP_PORT")" ] &&
+			return 0
+		e2e_alive "$1" || break
+		sleep 0.1
+	done
+	cat "$E2E_WORK/$1.out" >&2
+	e2e_fail "$1 is not listening on port $SIP_PORT in $2"
+}
+
+# A column of the last statistics row of sipp NAME: SuccessfulCall(C),
+# FailedCall(C), OutgoingCall(C), IncomingCall(C), ...
+e2e_sipp_stat() { # NAME COLUMN
+	"${E2E_TOOL[@]}" sipp-stat "$E2E_WORK/$1.csv" "$2" 2>/dev/null ||
+		echo "no-stats"
+}
+
+e2e_sipp_report() { # NAME
+	local f
+	e2e_log "$1: status ${E2E_RC[$1]:-?}," \
+		"successful $(e2e_sipp_stat "$1" 'SuccessfulCall(C)')," \
+		"failed $(e2e_sipp_stat "$1" 'FailedCall(C)')"
+	for f in "$E2E_WORK/$1.err" "$E2E_WORK/$1.out"; do
+		[ -s "$f" ] && { echo "--- $f (tail)"; tail -n 20 "$f"; } >&2
+	done
+	return 0
+}
+
+# CALLS calls with sipp's built-in scenarios: a UAS at CALLEE in namespace
+# CALLEE_NS, a UAC at CALLER in CALLER_NS. Names: uas, uac. Both end by
+# themselves (-m); the wait is bounded.
+e2e_calls() { # CALLER_NS CALLER CALLEE_NS CALLEE CALLS [UAC-ARGS...]
+	local caller_ns=$1 caller=$2 callee_ns=$3 callee=$4 calls=$5
+	shift 5
+	e2e_sipp uas "$callee_ns" -sn uas -i "$callee" -m "$calls"
+	e2e_wait_listening uas "$callee_ns"
+	e2e_sipp uac "$caller_ns" -sn uac -i "$caller" -m "$calls" \
+		-r "${E2E_RATE:-10}" -d "${E2E_CALL_MS:-200}" -l 20 "$@" \
+		"$(e2e_hostport "$callee")"
+	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
+	e2e_wait uas 10 || e2e_stop uas
+	e2e_sipp_report uac
+	e2e_sipp_report uas
+}
+
+# sipp's verdict on NAME: exit status 0 and the given successful/failed
+# counts.
+e2e_expect_sipp() { # NAME SUCCESSFUL FAILED
+	e2e_expect_eq "$1 exit status" 0 "${E2E_RC[$1]:-not-run}"
+	e2e_expect_eq "$1 successful calls" "$2" \
+		"$(e2e_sipp_stat "$1" 'SuccessfulCall(C)')"
+	e2e_expect_eq "$1 failed calls" "$3" \
+		"$(e2e_sipp_stat "$1" 'FailedCall(C)')"
+}
+
+# --- teardown -----------------------------------------------------------------
+
+e2e_teardown() {
+	local rc=$? name ns pid i
+	trap - EXIT INT TERM HUP
+	[ "$E2E_FAILURES" -gt 0 ] && [ "$rc" -eq 0 ] && rc=1
+	# what we started, newest first: SIGTERM, a bounded wait, SIGKILL
+	for ((i = ${#E2E_PID_ORDER[@]} - 1; i >= 0; i--)); do
+		name=${E2E_PID_ORDER[i]}
+		e2e_alive "$name" && e2e_stop "$name" 5
+	done
+	if [ "$rc" -ne 0 ]; then
+		e2e_topology_dump >&2
+	fi
+	if [ "$rc" -ne 0 ] && [ "$SWE2E_KEEP" = 1 ]; then
+		e2e_log "SWE2E_KEEP=1: kept namespaces ${E2E_NAMESPACES[*]} and $E2E_WORK"
+		e2e_log "remove with: for n in ${E2E_NAMESPACES[*]}; do ip netns del \$n; done"
+		exit "$rc"
+	fi
+	for ns in "${E2E_NAMESPACES[@]}"; do
+		# anything still in our namespace was started by this run
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			e2e_log "killing leftover pid $pid in $ns"
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	exit "$rc"
+}
+
+# --- one scenario ---------------------------------------------------------------
+
+# Run scenario FILE against sipwarden binary SW in a fresh topology. The
+# scenario file defines scenario_run and scenario_check (and may define
+# scenario_config). Exit status: 0 pass, 1 fail, 77 skip.
+e2e_run_one() { # SW FILE
+	SIPWARDEN=$1
+	E2E_ID=${E2E_ID:-swe2e-$$}
+	E2E_WORK=${E2E_WORK:-$(mktemp -d "/tmp/$E2E_ID.XXXXXX")}
+	mkdir -p "$E2E_WORK" || exit 1
+	trap e2e_teardown EXIT
+	trap 'e2e_log "interrupted"; exit 130' INT TERM HUP
+	# shellcheck source=/dev/null
+	. "$2" || e2e_fail "cannot load $2"
+	declare -F scenario_run >/dev/null && declare -F scenario_check >/dev/null ||
+		e2e_fail "$2 must define scenario_run and scenario_check"
+	e2e_log "scenario $(basename "$2" .sh): ${E2E_DESC:-}; files in $E2E_WORK"
+	e2e_topology_up
+	e2e_sipwarden_start
+	scenario_run
+	e2e_sipwarden_stop
+	scenario_check
+	e2e_expect_accounting
+	if [ "$E2E_FAILURES" -gt 0 ]; then
+		e2e_log "$E2E_FAILURES expectation(s) failed"
+		exit 1
+	fi
+	exit 0
+}

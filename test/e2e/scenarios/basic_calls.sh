@@ -1,0 +1,28 @@
+# shellcheck shell=bash
+# 20 calls from the tenant (ns cli, 198.18.10.2) to the SBC (ns srv), IPv4,
+# sipp's built-in uac/uas: every call completes, and sipwarden counts each
+# message under tenant acme and forwards all of them.
+E2E_DESC="tenant -> SBC, 20 IPv4 calls, all forwarded"
+CALLS=20
+
+scenario_run() {
+	e2e_calls "$NS_CLI" "$CLI4" "$NS_SRV" "$SRV4" "$CALLS"
+}
+
+scenario_check() {
+	e2e_expect_sipp uac "$CALLS" 0
+	e2e_expect_sipp uas "$CALLS" 0
+	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
+	e2e_expect_stat tenants.acme.messages.ACK "$CALLS"
+	e2e_expect_stat tenants.acme.messages.BYE "$CALLS"
+	# 180 Ringing per call; 200 to the INVITE and 200 to the BYE
+	e2e_expect_stat tenants.acme.responses.1xx "$CALLS"
+	e2e_expect_stat tenants.acme.responses.2xx $((2 * CALLS))
+	# every message of the tenant forwarded, nothing else seen
+	e2e_expect_stat tenants.acme.verdicts.forwarded $((5 * CALLS))
+	e2e_expect_stat totals.verdicts.forwarded $((5 * CALLS))
+	e2e_expect_stat totals.sip_messages $((5 * CALLS))
+	e2e_expect_stat totals.malformed 0
+	e2e_expect_stat totals.replies 0
+	e2e_expect_stat tenants.acme.calls_active 0
+}
