@@ -115,7 +115,8 @@
 	"a=sendrecv\r\n"
 
 #define UA_VIA                                                                 \
-	"Via: SIP/2.0/UDP 198.51.100.23:5060;branch=z9hG4bK1967260351;rport\r\n"
+	"Via: SIP/2.0/UDP "                                                    \
+	"198.51.100.23:5060;branch=z9hG4bK1967260351;rport\r\n"
 #define SBC_VIA                                                                \
 	"Via: SIP/2.0/UDP 198.51.100.23:5060;received=198.51.100.23;"          \
 	"branch=z9hG4bK1967260351;rport=5060\r\n"
@@ -127,22 +128,55 @@
 	"To: <sip:+442079460123@sbc.carrier.example>;tag=as5e6f7a81\r\n"
 #define CALL_ID "Call-ID: " CALLID_MARK "-5b3c6f1d@198.51.100.23\r\n"
 #define ALLOW                                                                  \
-	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER, "    \
+	"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER, "     \
 	"NOTIFY\r\n"
 #define AOR "sip:" AOR_MARK "@pbx.acme-dental.example"
+
+typedef void burst_fn(struct worker *w, enum side from, struct rte_mbuf **pkts,
+		      uint64_t now_ns);
+
+/*
+ * One function per message type around worker_process_burst(), never
+ * inlined nor merged, so that callgrind's inclusive cost of each is the
+ * fast path's instructions for that message (callgrind_annotate
+ * --inclusive=yes lists burst_invite, burst_100, ...).
+ */
+#if defined(__clang__)
+#define BENCH_DISTINCT __attribute__((noinline))
+#else
+#define BENCH_DISTINCT __attribute__((noipa))
+#endif
+#define BURST_FN(name)                                                         \
+	static BENCH_DISTINCT void burst_##name(                               \
+		struct worker *w, enum side from, struct rte_mbuf **pkts,      \
+		uint64_t now_ns)                                               \
+	{                                                                      \
+		worker_process_burst(w, from, pkts, BURST, now_ns);            \
+	}
+BURST_FN(invite)
+BURST_FN(100)
+BURST_FN(180)
+BURST_FN(200_invite)
+BURST_FN(ack)
+BURST_FN(bye)
+BURST_FN(200_bye)
+BURST_FN(register)
+BURST_FN(200_register)
+BURST_FN(options)
+BURST_FN(200_options)
 
 struct msg_template {
 	const char *name;
 	enum side side;
 	bool per_call; /* carries the call's Call-ID */
+	burst_fn *process;
 	const char *text;
 };
 
 static const struct msg_template msgs[] = {
-	{"INVITE (SDP)", SIDE_OUTSIDE, true,
+	{"INVITE (SDP)", SIDE_OUTSIDE, true, burst_invite,
 	 "INVITE sip:+442079460123@sbc.carrier.example:5060 SIP/2.0\r\n" UA_VIA
-	 "Max-Forwards: 70\r\n" CALL_FROM CALL_TO CALL_ID
-	 "CSeq: 1 INVITE\r\n"
+	 "Max-Forwards: 70\r\n" CALL_FROM CALL_TO CALL_ID "CSeq: 1 INVITE\r\n"
 	 "Contact: <sip:+442079460201@198.51.100.23:5060>\r\n"
 	 "Content-Type: application/sdp\r\n" ALLOW
 	 "User-Agent: Asterisk PBX 18.20.0\r\n"
@@ -151,18 +185,18 @@ static const struct msg_template msgs[] = {
 	 "Min-SE: 90\r\n"
 	 "P-Asserted-Identity: <sip:+442079460201@pbx.acme-dental.example>\r\n"
 	 "Content-Length: 299\r\n\r\n" SDP_OFFER},
-	{"100 Trying", SIDE_INSIDE, true,
+	{"100 Trying", SIDE_INSIDE, true, burst_100,
 	 "SIP/2.0 100 Trying\r\n" SBC_VIA CALL_FROM CALL_TO CALL_ID
 	 "CSeq: 1 INVITE\r\n"
 	 "Server: carrier-sbc\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"180 Ringing", SIDE_INSIDE, true,
+	{"180 Ringing", SIDE_INSIDE, true, burst_180,
 	 "SIP/2.0 180 Ringing\r\n" SBC_VIA CALL_FROM CALL_TO_TAGGED CALL_ID
 	 "CSeq: 1 INVITE\r\n"
 	 "Contact: <sip:+442079460123@198.19.255.10:5060>\r\n" ALLOW
 	 "Server: carrier-sbc\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"200 OK (SDP)", SIDE_INSIDE, true,
+	{"200 OK (SDP)", SIDE_INSIDE, true, burst_200_invite,
 	 "SIP/2.0 200 OK\r\n" SBC_VIA CALL_FROM CALL_TO_TAGGED CALL_ID
 	 "CSeq: 1 INVITE\r\n"
 	 "Contact: <sip:+442079460123@198.19.255.10:5060>\r\n" ALLOW
@@ -172,7 +206,7 @@ static const struct msg_template msgs[] = {
 	 "Server: carrier-sbc\r\n"
 	 "Content-Type: application/sdp\r\n"
 	 "Content-Length: 218\r\n\r\n" SDP_ANSWER},
-	{"ACK", SIDE_OUTSIDE, true,
+	{"ACK", SIDE_OUTSIDE, true, burst_ack,
 	 "ACK sip:+442079460123@198.19.255.10:5060 SIP/2.0\r\n"
 	 "Via: SIP/2.0/UDP "
 	 "198.51.100.23:5060;branch=z9hG4bK3871209411;rport\r\n"
@@ -181,7 +215,7 @@ static const struct msg_template msgs[] = {
 	 "Contact: <sip:+442079460201@198.51.100.23:5060>\r\n"
 	 "User-Agent: Asterisk PBX 18.20.0\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"BYE", SIDE_OUTSIDE, true,
+	{"BYE", SIDE_OUTSIDE, true, burst_bye,
 	 "BYE sip:+442079460123@198.19.255.10:5060 SIP/2.0\r\n"
 	 "Via: SIP/2.0/UDP "
 	 "198.51.100.23:5060;branch=z9hG4bK0410392722;rport\r\n"
@@ -189,14 +223,14 @@ static const struct msg_template msgs[] = {
 	 "CSeq: 2 BYE\r\n"
 	 "User-Agent: Asterisk PBX 18.20.0\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"200 OK (BYE)", SIDE_INSIDE, true,
+	{"200 OK (BYE)", SIDE_INSIDE, true, burst_200_bye,
 	 "SIP/2.0 200 OK\r\n"
 	 "Via: SIP/2.0/UDP 198.51.100.23:5060;received=198.51.100.23;"
 	 "branch=z9hG4bK0410392722;rport=5060\r\n" CALL_FROM CALL_TO_TAGGED
 		 CALL_ID "CSeq: 2 BYE\r\n"
 	 "Server: carrier-sbc\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"REGISTER", SIDE_OUTSIDE, false,
+	{"REGISTER", SIDE_OUTSIDE, false, burst_register,
 	 "REGISTER sip:pbx.acme-dental.example SIP/2.0\r\n"
 	 "Via: SIP/2.0/UDP 198.51.100.23:5062;branch=z9hG4bK2737718001;"
 	 "rport\r\n"
@@ -213,7 +247,7 @@ static const struct msg_template msgs[] = {
 	 "response=\"8e7d6c5b4a3928170615f4e3d2c1b0a9\", algorithm=MD5\r\n"
 	 "User-Agent: Yealink SIP-T46S 66.86.0.15\r\n"
 	 "Expires: 3600\r\n" ALLOW "Content-Length: 0\r\n\r\n"},
-	{"200 OK (REGISTER)", SIDE_INSIDE, false,
+	{"200 OK (REGISTER)", SIDE_INSIDE, false, burst_200_register,
 	 "SIP/2.0 200 OK\r\n"
 	 "Via: SIP/2.0/UDP 198.51.100.23:5062;received=198.51.100.23;"
 	 "branch=z9hG4bK2737718001;rport=5062\r\n"
@@ -225,7 +259,7 @@ static const struct msg_template msgs[] = {
 	 "Date: Tue, 14 May 2024 09:12:44 GMT\r\n"
 	 "Server: carrier-sbc\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"OPTIONS", SIDE_OUTSIDE, false,
+	{"OPTIONS", SIDE_OUTSIDE, false, burst_options,
 	 "OPTIONS sip:sbc.carrier.example SIP/2.0\r\n"
 	 "Via: SIP/2.0/UDP 198.51.100.23:5060;branch=z9hG4bK5a6b7c8d\r\n"
 	 "Max-Forwards: 70\r\n"
@@ -236,15 +270,14 @@ static const struct msg_template msgs[] = {
 	 "Accept: application/sdp\r\n"
 	 "User-Agent: Asterisk PBX 18.20.0\r\n"
 	 "Content-Length: 0\r\n\r\n"},
-	{"200 OK (OPTIONS)", SIDE_INSIDE, false,
+	{"200 OK (OPTIONS)", SIDE_INSIDE, false, burst_200_options,
 	 "SIP/2.0 200 OK\r\n"
 	 "Via: SIP/2.0/UDP 198.51.100.23:5060;received=198.51.100.23;"
 	 "branch=z9hG4bK5a6b7c8d\r\n"
 	 "From: <sip:ping@pbx.acme-dental.example>;tag=ka7720\r\n"
 	 "To: <sip:sbc.carrier.example>;tag=as77a1b2c3\r\n"
 	 "Call-ID: ka-" AOR_MARK "@198.51.100.23\r\n"
-	 "CSeq: 7720 OPTIONS\r\n" ALLOW
-	 "Accept: application/sdp\r\n"
+	 "CSeq: 7720 OPTIONS\r\n" ALLOW "Accept: application/sdp\r\n"
 	 "Supported: replaces, timer\r\n"
 	 "Server: carrier-sbc\r\n"
 	 "Content-Length: 0\r\n\r\n"},
@@ -266,8 +299,8 @@ struct bench {
 	uint32_t tenants;
 	uint32_t aors;
 	uint32_t spread;
-	uint64_t packets;	/* in the measured run */
-	uint64_t all_packets; /* warm-up included */
+	uint64_t packets;      /* in the measured run */
+	uint64_t all_packets;  /* warm-up included */
 	uint64_t fastpath_tsc; /* inside worker_process_burst + flush */
 	uint64_t min_iter_tsc;
 	/* each measured iteration's fast-path time, for the median: on a
@@ -361,8 +394,8 @@ static struct config *make_config(uint32_t tenants, uint32_t calls,
 	/* room for the pre-filled calls, those in flight with --spread,
 	 * and entries waiting for their grace period */
 	if (capacity < (uint64_t)calls + (6ULL * spread + 64) * BURST + 100000)
-		capacity = (uint64_t)calls + (6ULL * spread + 64) * BURST +
-			   100000;
+		capacity =
+			(uint64_t)calls + (6ULL * spread + 64) * BURST + 100000;
 	len = (size_t)snprintf(
 		y, cap,
 		"sip: {ports: [5060], tls_ports: [5061]}\n"
@@ -411,8 +444,8 @@ static int prefill_calls(struct admission *adm, uint32_t calls,
 		struct call_info info = {
 			.tenant = (uint32_t)((uint64_t)i * TENANT_SCRAMBLE %
 					     tenants),
-			.direction = i & 1 ? CALL_FROM_INSIDE :
-					     CALL_FROM_OUTSIDE,
+			.direction =
+				i & 1 ? CALL_FROM_INSIDE : CALL_FROM_OUTSIDE,
 			.invite_cseq = 1,
 			.created_ns = now,
 		};
@@ -424,8 +457,9 @@ static int prefill_calls(struct admission *adm, uint32_t calls,
 		key = call_key_make(info.tenant, &cid);
 		if (call_table_insert(adm->calls, &key, &info,
 				      now + 4 * 3600 * BENCH_NS, &e) != 0) {
-			fprintf(stderr, "bench_fastpath: pre-fill failed at "
-					"call %u\n",
+			fprintf(stderr,
+				"bench_fastpath: pre-fill failed at "
+				"call %u\n",
 				i);
 			return -1;
 		}
@@ -462,8 +496,9 @@ static int prefill_regs(struct admission *adm, const struct bench *b,
 				     now + 3600 * BENCH_NS, &e) != 0 ||
 		    !reg_entry_set_expiry(e, REG_ACTIVE,
 					  now + 3600 * BENCH_NS)) {
-			fprintf(stderr, "bench_fastpath: registration "
-					"pre-fill failed at %u\n",
+			fprintf(stderr,
+				"bench_fastpath: registration "
+				"pre-fill failed at %u\n",
 				a);
 			return -1;
 		}
@@ -513,14 +548,14 @@ static int build_frames(struct bench *b, struct rte_mempool *pool)
 			udp = (struct rte_udp_hdr *)(ip + 1);
 			memset(d, 0, len - sip_len);
 			memcpy(eth->src_addr.addr_bytes,
-			       msgs[j].side == SIDE_OUTSIDE ?
-				       "\x02\0\0\0\0\x01" :
-				       "\x02\0\0\0\0\x02",
+			       msgs[j].side == SIDE_OUTSIDE
+				       ? "\x02\0\0\0\0\x01"
+				       : "\x02\0\0\0\0\x02",
 			       6);
 			memcpy(eth->dst_addr.addr_bytes,
-			       msgs[j].side == SIDE_OUTSIDE ?
-				       "\x02\0\0\0\0\x02" :
-				       "\x02\0\0\0\0\x01",
+			       msgs[j].side == SIDE_OUTSIDE
+				       ? "\x02\0\0\0\0\x02"
+				       : "\x02\0\0\0\0\x01",
 			       6);
 			eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 			ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -636,7 +671,7 @@ static void run_iteration(struct bench *b, struct worker *w, uint64_t it,
 		for (int k = 0; k < BURST; k++)
 			rte_mbuf_refcnt_update(pkts[k], 1);
 		t0 = rte_rdtsc();
-		worker_process_burst(w, msgs[j].side, pkts, BURST, now);
+		msgs[j].process(w, msgs[j].side, pkts, now);
 		worker_flush(w);
 		t1 = rte_rdtsc();
 		spent += t1 - t0;
@@ -677,8 +712,8 @@ static double thread_cpu_s(void)
 }
 
 /* The measured run, from iteration `it` on, and its rates. */
-static void measure(struct bench *b, struct worker *w,
-		    const struct options *o, uint64_t it, uint64_t hz)
+static void measure(struct bench *b, struct worker *w, const struct options *o,
+		    uint64_t it, uint64_t hz)
 {
 	uint64_t n = 0, packets, start_tsc, tsc_total;
 	double t0 = now_s(), cpu0 = thread_cpu_s(), elapsed, cpu, tsc_hz;
@@ -706,7 +741,7 @@ static void measure(struct bench *b, struct worker *w,
 	tsc_hz = (double)tsc_total / elapsed;
 	qsort(b->iter_tsc, b->iter_count, sizeof(*b->iter_tsc), cmp_u64);
 #define ITER_NS(q)                                                             \
-	((double)b->iter_tsc[(size_t)((double)(b->iter_count - 1) * (q))] /   \
+	((double)b->iter_tsc[(size_t)((double)(b->iter_count - 1) * (q))] /    \
 	 tsc_hz * 1e9 / per_iter)
 	mean_ns = (double)b->fastpath_tsc / tsc_hz * 1e9 / (double)packets;
 	median_ns = ITER_NS(0.5);
@@ -733,8 +768,7 @@ static void measure(struct bench *b, struct worker *w,
 	       100.0 * cpu / elapsed);
 	printf("target 5 Mpps per core: %s\n",
 	       1e3 / median_ns >= 5.0 ? "met" : "NOT met");
-	printf("median ns/packet by message (a burst of %d of each):\n",
-	       BURST);
+	printf("median ns/packet by message (a burst of %d of each):\n", BURST);
 	for (size_t j = 0; j < N_MSGS && b->iter_count != 0; j++) {
 		uint32_t *v = b->burst_tsc[j];
 
@@ -770,8 +804,8 @@ static int report(const struct bench *b, struct worker *w,
 		  const struct policy *p, struct admission *adm,
 		  uint64_t expect_calls)
 {
-	struct stats_view *v = stats_aggregate(&w->stats, 1, p->tenant_names,
-					       p->tenant_count);
+	struct stats_view *v =
+		stats_aggregate(&w->stats, 1, p->tenant_names, p->tenant_count);
 	const struct stats_lcore *s;
 	uint64_t refused = 0;
 	long rss, hwm;
@@ -828,9 +862,20 @@ static int eal_init(char *prog)
 {
 	static char prefix[64];
 	char *argv[] = {
-		prog,	 "--no-huge",	   "--no-pci",	"--no-shconf",
-		"--no-telemetry", "-m", "512", "-l", "0", "--log-level",
-		"*:warning", "--file-prefix", prefix, NULL,
+		prog,
+		"--no-huge",
+		"--no-pci",
+		"--no-shconf",
+		"--no-telemetry",
+		"-m",
+		"512",
+		"-l",
+		"0",
+		"--log-level",
+		"*:warning",
+		"--file-prefix",
+		prefix,
+		NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "bench-%d", (int)getpid());
@@ -893,12 +938,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	policy_publish(p);
-	printf("setup: %u tenants, config + policy in %.2f s\n", p->tenant_count,
-	       now_s() - t0);
+	printf("setup: %u tenants, config + policy in %.2f s\n",
+	       p->tenant_count, now_s() - t0);
 
 	t0 = now_s();
-	if (prefill_calls(adm, o.calls, o.tenants,
-			  tsc_to_ns(rte_rdtsc(), hz)) < 0 ||
+	if (prefill_calls(adm, o.calls, o.tenants, tsc_to_ns(rte_rdtsc(), hz)) <
+		    0 ||
 	    prefill_regs(adm, b, tsc_to_ns(rte_rdtsc(), hz)) < 0)
 		return 1;
 	printf("pre-filled %u calls and %u registrations in %.2f s\n",
@@ -926,10 +971,33 @@ int main(int argc, char **argv)
 	w->forward_to[SIDE_OUTSIDE] = w->forward_to[SIDE_INSIDE] = &forwarded;
 	w->reply_to[SIDE_OUTSIDE] = w->reply_to[SIDE_INSIDE] = &replies;
 
-	printf("frames per iteration: %zu bursts of %d:", N_MSGS, BURST);
-	for (size_t j = 0; j < N_MSGS; j++)
-		printf(" %s %u%s", msgs[j].name, b->frames[j][0].m->pkt_len,
-		       j + 1 < N_MSGS ? "," : " bytes\n");
+	{
+		uint64_t frame_bytes = 0, header_bytes = 0;
+
+		printf("frames per iteration: %zu bursts of %d:", N_MSGS,
+		       BURST);
+		for (size_t j = 0; j < N_MSGS; j++) {
+			const char *sip = msgs[j].text;
+			struct sip_msg m;
+
+			if (sip_scan(sip, strlen(sip), &m) != SIP_SCAN_OK) {
+				fprintf(stderr,
+					"bench_fastpath: template %s "
+					"does not scan\n",
+					msgs[j].name);
+				return 1;
+			}
+			frame_bytes += b->frames[j][0].m->pkt_len;
+			header_bytes += m.header_len;
+			printf(" %s %u%s", msgs[j].name,
+			       b->frames[j][0].m->pkt_len,
+			       j + 1 < N_MSGS ? "," : " bytes\n");
+		}
+		printf("mean frame %.0f bytes, of which SIP start line + "
+		       "headers %.0f bytes\n",
+		       (double)frame_bytes / N_MSGS,
+		       (double)header_bytes / N_MSGS);
+	}
 
 	/*
 	 * With --spread, a call's later messages refer to calls started up
@@ -955,8 +1023,8 @@ int main(int argc, char **argv)
 	}
 	measure(b, w, &o, it, hz);
 	rc = report(b, w, p, adm,
-		    (uint64_t)o.calls + (o.spread ? 6ULL * o.spread * BURST :
-						    0));
+		    (uint64_t)o.calls +
+			    (o.spread ? 6ULL * o.spread * BURST : 0));
 	fflush(stdout);
 	/*
 	 * No teardown of the 1M-entry tables: the process ends here, and

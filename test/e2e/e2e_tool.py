@@ -11,6 +11,8 @@
   e2e_tool.py json FILE PATH...            the value at each dotted PATH
                                            of the last JSON line of FILE
                                            ("missing" when absent)
+  e2e_tool.py flatten FILE                 every leaf of the last JSON line
+                                           of FILE as "dotted.path value"
   e2e_tool.py af-xdp                       exit 0 if this kernel opens
                                            AF_XDP sockets
 
@@ -100,6 +102,36 @@ def sipp_stat(path, columns):
     return 0
 
 
+def last_json(path):
+    doc = None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                doc = json.loads(line)
+    return doc
+
+
+def flatten(path):
+    try:
+        doc = last_json(path)
+    except (OSError, ValueError) as e:
+        print("flatten: %s: %s" % (path, e), file=sys.stderr)
+        return 1
+    if doc is None:
+        print("flatten: no JSON line in %s" % path, file=sys.stderr)
+        return 1
+
+    def walk(prefix, v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(prefix + [k], x)
+        else:
+            print("%s %s" % (".".join(prefix), v))
+    walk([], doc)
+    return 0
+
+
 def json_get(path, keys):
     doc = None
     try:
@@ -148,6 +180,8 @@ def main(argv):
         return sipp_stat(args[0], args[1:])
     if cmd == "json" and len(args) >= 2:
         return json_get(args[0], args[1:])
+    if cmd == "flatten" and len(args) == 1:
+        return flatten(args[0])
     if cmd == "af-xdp":
         return af_xdp()
     print(__doc__, file=sys.stderr)

@@ -32,10 +32,10 @@ skip() {
 [ $# -ge 1 ] || usage
 sw=$1
 shift
-[ -x "$sw" ] && [ -f "$sw" ] || {
+if [ ! -f "$sw" ] || [ ! -x "$sw" ]; then
 	echo "$0: $sw is not an executable" >&2
 	exit 2
-}
+fi
 sw=$(realpath "$sw")
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, af_xdp)"
@@ -95,6 +95,7 @@ on_signal() {
 		wait "$child" 2>/dev/null
 	fi
 	[ -n "$current_id" ] && sweep "$current_id"
+	echo "logs in $out"
 	exit 130
 }
 trap on_signal INT TERM HUP
@@ -133,8 +134,11 @@ for f in "${files[@]}"; do
 		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] &&
 			why="timed out after ${SWE2E_TIMEOUT}s"
 		echo "FAIL $name ($why, ${took}s); log: $work/log"
-		grep -E 'FAIL|ERR|rror' "$work/log" | grep -v 'elf: skipping' |
-			head -n 40 | sed 's/^/  | /'
+		if grep -q 'FAIL:' "$work/log"; then
+			grep 'FAIL:' "$work/log" | head -n 40
+		else
+			grep -v 'elf: skipping' "$work/log" | tail -n 15
+		fi | sed 's/^/  | /'
 		failed=$((failed + 1))
 		;;
 	esac

@@ -555,31 +555,46 @@ class Registrations(AdmissionCase):
                          {"forwarded": 10, "user_limit": 1})
 
     def test_challenge_then_credentials_counts_once(self):
-        """Scenario 8: a 401 to a new AOR, the retry passes, one user."""
+        """Scenario 8: a 401 to a new AOR, the retry with credentials
+        passes and counts once; an AOR challenged and abandoned holds its
+        slot 32 s."""
+        challenge = ['WWW-Authenticate: Digest realm="acme.example", '
+                     'nonce="n1"']
         c = Timeline()
         reg, f = register_frame(self.AOR[0], 3600)
-        c.add(f, FWD)
-        c.add(register_reply(reg, 401, "Unauthorized", extra_headers=[
-            'WWW-Authenticate: Digest realm="acme.example", nonce="n1"']),
-            FWD)
+        c.add([f, register_reply(reg, 401, "Unauthorized",
+                                 extra_headers=challenge)], FWD)
+        challenged = c.mark()
+        c.at(1.0)
         retry, fr = register_frame(self.AOR[0], 3600, cseq=2, extra_headers=[
             'Authorization: Digest username="user0", '
             'realm="acme.example", nonce="n1", uri="sip:acme.example", '
             'response="00000000000000000000000000000000"'])
         c.add([fr, register_reply(retry)], FWD)
-        # one user counted: a second AOR fits under max_users 2, a third
-        # does not
+        c.at(2.0)
         reg1, f1 = register_frame(self.AOR[1], 3600)
-        c.add([f1, register_reply(reg1)], FWD)
+        c.add([f1, register_reply(reg1, 401, "Unauthorized",
+                                  extra_headers=challenge)], FWD)
+        c.at(3.0)
         _, f2 = register_frame(self.AOR[2], 3600)
         c.add(f2, REPLY)
-        stats, _, replies = self.replay(config("max_users: 2"), c)
+        c.at(40.0)
+        reg2, f2b = register_frame(self.AOR[2], 3600, cseq=2)
+        c.add([f2b, register_reply(reg2)], FWD)
+        cfg = config("max_users: 2")
+
+        stats, _, _ = self.replay(cfg, c.upto(challenged))
+        self.assertEqual(stats["tenants"]["acme"]["users"], 1)
+        self.assertEqual(stats["tables"]["registrations_active"], 1)
+
+        stats, _, replies = self.replay(cfg, c)
         self.assert_refusal(replies[0], f2, 403, "user_limit")
         acme = stats["tenants"]["acme"]
         self.assertEqual(acme["users"], 2)
         self.assertEqual(stats["tables"]["registrations_active"], 2)
+        self.assertEqual(stats["tables"]["registrations_expired"], 1)
         self.assertEqual(self.nonzero(acme["verdicts"]),
-                         {"forwarded": 6, "user_limit": 1})
+                         {"forwarded": 8, "user_limit": 1})
 
 
 class Rates(AdmissionCase):

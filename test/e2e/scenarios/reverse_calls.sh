@@ -1,0 +1,26 @@
+# shellcheck shell=bash disable=SC2034
+# The SBC calls the tenant: uac in ns srv, uas in ns cli. The INVITEs go
+# inside -> outside and are attributed to acme by their destination; the
+# responses coming back by their source.
+E2E_DESC="SBC -> tenant, 20 IPv4 calls, counted under the tenant"
+CALLS=20
+
+scenario_run() {
+	e2e_calls "$NS_SRV" "$SRV4" "$NS_CLI" "$CLI4" "$CALLS"
+}
+
+scenario_check() {
+	e2e_expect_sipp uac "$CALLS" 0
+	e2e_expect_sipp uas "$CALLS" 0
+	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
+	e2e_expect_stat tenants.acme.messages.ACK "$CALLS"
+	e2e_expect_stat tenants.acme.messages.BYE "$CALLS"
+	e2e_expect_stat tenants.acme.responses.1xx "$CALLS"
+	e2e_expect_stat tenants.acme.responses.2xx $((2 * CALLS))
+	e2e_expect_stat tenants.acme.verdicts.forwarded $((6 * CALLS))
+	e2e_expect_stat totals.verdicts.forwarded $((6 * CALLS))
+	e2e_expect_stat totals.outbound_unknown_tenant 0
+	e2e_expect_stat totals.malformed 0
+	e2e_expect_stat totals.replies 0
+	e2e_expect_stat tenants.acme.calls_active 0
+}
