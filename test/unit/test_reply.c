@@ -346,15 +346,14 @@ static void check_case(const struct request *rq, const struct reply_spec *spec,
 /* ---- the requests ---- */
 
 /*
- * v4, one VLAN tag, two Via lines (one comma-separated), a From between
- * them. No space after the comma: sip_scan does not yet take the SWS that
- * RFC 3261 COMMA allows there (reported to its owner).
+ * v4, one VLAN tag, two Via lines (one comma-separated, with the SWS
+ * that RFC 3261 COMMA allows), a From between them.
  */
 static const char invite_v4[] =
 	"INVITE sip:+4930123@198.51.100.1 SIP/2.0\r\n"
 	"Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bK-top;rport\r\n"
 	"From: \"Alice\" <sip:alice@192.0.2.10>;tag=f1\r\n"
-	"Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bK-m1,"
+	"Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bK-m1, "
 	"SIP/2.0/UDP 10.1.1.2;branch=z9hG4bK-m2\r\n"
 	"Max-Forwards: 70\r\n"
 	"To: <sip:+4930123@198.51.100.1>\r\n"
@@ -430,7 +429,7 @@ static void test_v4_vlan_vias(void **state)
 	snprintf(want, sizeof(want),
 		 "SIP/2.0 503 Service Unavailable\r\n"
 		 "Via: SIP/2.0/UDP 192.0.2.10:5062;branch=z9hG4bK-top;rport\r\n"
-		 "Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bK-m1,"
+		 "Via: SIP/2.0/UDP 10.1.1.1;branch=z9hG4bK-m1, "
 		 "SIP/2.0/UDP 10.1.1.2;branch=z9hG4bK-m2\r\n"
 		 "From: \"Alice\" <sip:alice@192.0.2.10>;tag=f1\r\n"
 		 "To: <sip:+4930123@198.51.100.1>;tag=%.*s\r\n"
