@@ -7,7 +7,7 @@ SAMPLE_CONFIG ?= config/sipwarden.yaml
 SAMPLE_PCAP   ?= config/sample.pcap
 OUT           ?= out
 
-.PHONY: all setup build demo test test-unit test-asan clean
+.PHONY: all setup build demo test fuzz clean
 
 all: build
 
@@ -29,6 +29,13 @@ test:
 	ninja -C build-asan
 	meson test -C build --print-errorlogs
 	meson test -C build-asan --print-errorlogs
+	test/fuzz/run.sh $(FUZZ_SECONDS)
+
+# every libFuzzer target for FUZZ_SECONDS each (make test: 30)
+FUZZ_SECONDS ?= 30
+fuzz:
+	scripts/setup.sh --test
+	test/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan $(OUT)
+	rm -rf build build-asan build-fuzz $(OUT)
