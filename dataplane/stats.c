@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,39 @@ static const char *const total_names[ST_TOTAL_MAX] = {
 
 static const char *const response_class_names[STATS_RESPONSE_CLASSES] = {
 	"1xx", "2xx", "3xx", "4xx", "5xx", "6xx"};
+
+/* The table gauges, by name, for both report formats. */
+static const struct {
+	const char *name;
+	size_t offset;
+} table_gauges[] = {
+	{"calls_active", offsetof(struct stats_gauges, calls_active)},
+	{"call_capacity", offsetof(struct stats_gauges, call_capacity)},
+	{"calls_expired", offsetof(struct stats_gauges, calls_expired)},
+	{"registrations_active",
+	 offsetof(struct stats_gauges, registrations_active)},
+	{"registration_capacity",
+	 offsetof(struct stats_gauges, registration_capacity)},
+	{"registrations_expired",
+	 offsetof(struct stats_gauges, registrations_expired)},
+	{"counter_underflows",
+	 offsetof(struct stats_gauges, counter_underflows)},
+};
+
+static void print_table_gauges(FILE *out, const struct stats_gauges *g,
+			       const char *fmt, const char *sep)
+{
+	for (size_t i = 0; i < sizeof(table_gauges) / sizeof(*table_gauges);
+	     i++) {
+		const uint64_t *val =
+			(const uint64_t *)((const char *)g +
+					   table_gauges[i].offset);
+
+		fputs(i ? sep : "", out);
+		fprintf(out, fmt, table_gauges[i].name,
+			(unsigned long long)*val);
+	}
+}
 
 const char *stats_total_name(enum stats_total t)
 {
@@ -221,18 +255,8 @@ void stats_print_json(const struct stats_view *v, FILE *out)
 	fputs(", ", out);
 	json_counter_object(out, "malformed_reasons", s->malformed_reasons,
 			    SIP_SCAN_RESULT_MAX, scan_result_at, true);
-	fprintf(out,
-		"}, \"tables\": {\"calls_active\": %llu, \"call_capacity\": "
-		"%llu, \"calls_expired\": %llu, \"registrations_active\": %llu, "
-		"\"registration_capacity\": %llu, \"registrations_expired\": "
-		"%llu, \"counter_underflows\": %llu",
-		(unsigned long long)v->gauges.calls_active,
-		(unsigned long long)v->gauges.call_capacity,
-		(unsigned long long)v->gauges.calls_expired,
-		(unsigned long long)v->gauges.registrations_active,
-		(unsigned long long)v->gauges.registration_capacity,
-		(unsigned long long)v->gauges.registrations_expired,
-		(unsigned long long)v->gauges.counter_underflows);
+	fputs("}, \"tables\": {", out);
+	print_table_gauges(out, &v->gauges, "\"%s\": %llu", ", ");
 	fputs("}, \"tenants\": {", out);
 	for (uint32_t t = 0; t < s->tenant_count; t++) {
 		const struct stats_sip_counts *c = &s->tenants[t];
@@ -321,13 +345,7 @@ void stats_print_table(const struct stats_view *v, FILE *out)
 		table_row(out, v->tenant_names[t], &s->tenants[t],
 			  &v->gauges.tenants[t], show);
 	table_row(out, "(all)", &s->all, NULL, show);
-	fprintf(out,
-		"\ntables: calls %llu/%llu (expired %llu), registrations "
-		"%llu/%llu (expired %llu)\n",
-		(unsigned long long)v->gauges.calls_active,
-		(unsigned long long)v->gauges.call_capacity,
-		(unsigned long long)v->gauges.calls_expired,
-		(unsigned long long)v->gauges.registrations_active,
-		(unsigned long long)v->gauges.registration_capacity,
-		(unsigned long long)v->gauges.registrations_expired);
+	fputs("\ntables:\n", out);
+	print_table_gauges(out, &v->gauges, "  %-24s %llu", "\n");
+	fputc('\n', out);
 }
