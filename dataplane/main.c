@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 struct eal_args {
 	int argc;
 	char *argv[MAX_EAL_ARGS];
-	char lcores[32];
+	char lcores[1024];
 	char file_prefix[64];
 };
 
@@ -198,6 +199,40 @@ static int eal_args_replay(struct eal_args *e)
 	return eal_push(e, e->file_prefix);
 }
 
+/*
+ * lcore 0 runs the control loop and lcores 1..workers the workers, on the
+ * CPUs this process may use, in order. With fewer CPUs than lcores they
+ * wrap around and share (said at start): running is better than refusing.
+ */
+static int default_lcores(unsigned int workers, char *buf, size_t len)
+{
+	cpu_set_t set;
+	int cpus[CPU_SETSIZE], ncpu = 0;
+	size_t used = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return -1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[ncpu++] = c;
+	if (ncpu == 0)
+		return -1;
+	if ((unsigned int)ncpu < workers + 1)
+		fprintf(stderr,
+			"sipwarden: %u lcores on %d CPUs: some share a CPU "
+			"(set 'eal: [--lcores, ...]' to choose)\n",
+			workers + 1, ncpu);
+	for (unsigned int l = 0; l <= workers; l++) {
+		int n = snprintf(buf + used, len - used, "%s%u@%d",
+				 l ? "," : "", l, cpus[l % (unsigned int)ncpu]);
+
+		if (n < 0 || (size_t)n >= len - used)
+			return -1;
+		used += (size_t)n;
+	}
+	return 0;
+}
+
 static int eal_args_live(struct eal_args *e, const struct config *cfg)
 {
 	static const char *const lcore_opts[] = {"-l", "-c", "--lcores",
@@ -208,9 +243,10 @@ static int eal_args_live(struct eal_args *e, const struct config *cfg)
 		if (eal_push(e, cfg->eal_args[i]) < 0)
 			return -1;
 	if (!eal_has(cfg, lcore_opts)) {
-		/* the main lcore runs the control loop, one more per worker */
-		snprintf(e->lcores, sizeof(e->lcores), "0-%u", cfg->workers);
-		eal_push(e, "-l");
+		if (default_lcores(cfg->workers, e->lcores,
+				   sizeof(e->lcores)) < 0)
+			return -1;
+		eal_push(e, "--lcores");
 		eal_push(e, e->lcores);
 	}
 	for (int i = 0; i < 2; i++) {
@@ -496,8 +532,10 @@ static int run_live(const struct options *o, struct policy *p,
 		args[k] = (struct worker_loop_args){.w = workers[k],
 						    .stop = &stop_requested};
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	if (stop_requested) {
+		rc = 0; /* asked to stop while starting */
+		goto out_ports;
+	}
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		if (i == nw)
@@ -595,8 +633,13 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return EXIT_USAGE;
 	}
+	/* from here on a signal stops us cleanly, also while starting */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
-		fprintf(stderr, "sipwarden: EAL init failed: %s\n",
+		fprintf(stderr,
+			"sipwarden: EAL init failed: %s (without hugepages, "
+			"use 'eal: [--no-huge, -m, \"1024\", --no-shconf]')\n",
 			rte_strerror(rte_errno));
 		config_free(cfg);
 		return EXIT_RUNTIME;

@@ -242,6 +242,18 @@ void policy_decide(const struct policy *p, enum side from,
 	d->absorbed = false;
 	d->reply_code = 0;
 	d->retry_after = 0;
+	if (m->is_request && m->method == SIP_METHOD_ACK && m->to_tag.len) {
+		/* the ACK to one of our replies: it ends here, under the
+		 * reason its To tag carries */
+		int code = reply_tag_code(p->tag_key, &m->call_id, &m->to_tag);
+
+		if (code >= 0 && code < VERDICT_MAX) {
+			d->reason = (enum verdict_reason)code;
+			d->action = ACTION_DROP;
+			d->absorbed = true;
+			return;
+		}
+	}
 	if (tenant == TENANT_NONE && from == SIDE_OUTSIDE) {
 		policy_refuse(p, VERDICT_UNKNOWN_SOURCE, pi, m, d);
 		return;

@@ -2,6 +2,7 @@
 #include "port.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,64 @@ void port_device_name(const char *device, char *name, size_t len)
 	name[n] = '\0';
 }
 
+/* The value of `key=` in a vdev string, into buf; false if absent. */
+static bool device_arg(const char *device, const char *key, char *buf,
+		       size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = strchr(device, ','); p != NULL;
+	     p = strchr(p + 1, ',')) {
+		if (strncmp(p + 1, key, klen) == 0 && p[1 + klen] == '=') {
+			size_t n = strcspn(p + 2 + klen, ",");
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, p + 2 + klen, n);
+			buf[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * An af_xdp port reads only the queues it was given (queue_count from
+ * start_queue, one by default); frames the kernel steers to any other
+ * queue would bypass sipwarden. Refuse that at start.
+ */
+static int check_af_xdp_queues(const char *device, char *err, size_t errlen)
+{
+	char iface[64], arg[16], path[128];
+	unsigned long count = 1, start = 0, rx = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (strncmp(device, "net_af_xdp", 10) != 0 ||
+	    !device_arg(device, "iface", iface, sizeof(iface)))
+		return 0;
+	if (device_arg(device, "queue_count", arg, sizeof(arg)))
+		count = strtoul(arg, NULL, 10);
+	if (device_arg(device, "start_queue", arg, sizeof(arg)))
+		start = strtoul(arg, NULL, 10);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", iface);
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0; /* no sysfs view: nothing to check against */
+	while ((d = readdir(dir)) != NULL)
+		rx += strncmp(d->d_name, "rx-", 3) == 0;
+	closedir(dir);
+	if (start == 0 && rx <= count)
+		return 0;
+	snprintf(err, errlen,
+		 "%s has %lu RX queues but '%s' reads %lu from queue %lu: "
+		 "frames on the other queues would bypass sipwarden; set "
+		 "queue_count=%lu (and start_queue=0) or 'ethtool -L %s "
+		 "combined %lu'",
+		 iface, rx, device, count, start, rx, iface, count);
+	return -EINVAL;
+}
+
 int port_ethdev_find(const char *device, uint16_t *port_id,
 		     uint16_t *rss_queues, char *err, size_t errlen)
 {
@@ -201,6 +260,9 @@ int port_ethdev_find(const char *device, uint16_t *port_id,
 	char name[RTE_ETH_NAME_MAX_LEN];
 	int rc;
 
+	rc = check_af_xdp_queues(device, err, errlen);
+	if (rc < 0)
+		return rc;
 	port_device_name(device, name, sizeof(name));
 	rc = rte_eth_dev_get_port_by_name(name, port_id);
 	if (rc != 0) {

@@ -106,9 +106,10 @@ static void classify_l4(struct worker *w, const struct policy *p,
 	st->total[msg->is_request ? ST_REQUESTS : ST_RESPONSES]++;
 	stats_count_sip(&st->all, msg);
 	policy_decide(p, from, pi, msg, &d);
-	admission_decide(w->admission, p, from, pi, msg, now_ns, &d);
 	if (d.absorbed)
 		st->total[ST_ABSORBED_ACKS]++;
+	else
+		admission_decide(w->admission, p, from, pi, msg, now_ns, &d);
 	if (d.tenant != TENANT_NONE)
 		stats_count_sip(&st->tenants[d.tenant], msg);
 	else if (from == SIDE_INSIDE)

@@ -246,17 +246,17 @@ e2e_topology_dump() {
 # --- sipwarden --------------------------------------------------------------
 
 # The part of the configuration every scenario shares: EAL without
-# hugepages or shared files, the two af_xdp ports, one worker, small
-# tables.
+# hugepages or shared files (plus $E2E_EAL_EXTRA, YAML list items), the
+# two af_xdp ports, $E2E_WORKERS workers (1), small tables.
 e2e_config_base() {
 	cat <<EOF
 mode: inline
 eal: [--no-pci, --no-huge, -m, "$SWE2E_EAL_MEM", --no-shconf,
-      --file-prefix, "$E2E_ID", --no-telemetry]
+      --file-prefix, "$E2E_ID", --no-telemetry${E2E_EAL_EXTRA:+, $E2E_EAL_EXTRA}]
 ports:
   outside: { device: "net_af_xdp0,iface=$IF_OUT" }
   inside:  { device: "net_af_xdp1,iface=$IF_IN" }
-workers: 1
+workers: ${E2E_WORKERS:-1}
 calls: { capacity: 4096 }
 registrations: { capacity: 1024 }
 EOF
@@ -347,11 +347,13 @@ e2e_sipp() { # NAME NS SIPP-ARGS...
 		-trace_msg -message_file "$name.msg" "$@"
 }
 
-# Wait (bounded) until a UAS listens on the SIP port in NS.
+# Wait (bounded) until a UAS listens on the SIP port in NS (UDP, or TCP
+# when $E2E_TRANSPORT is t1).
 e2e_wait_listening() { # NAME NS
-	local i
+	local i proto=-lun
+	[ "${E2E_TRANSPORT:-u1}" = t1 ] && proto=-ltn
 	for ((i = 0; i < 50; i++)); do
-		[ -n "$(ip netns exec "$2" ss -Hlun "sport = :$SIP_PORT")" ] &&
+		[ -n "$(ip netns exec "$2" ss -H "$proto" "sport = :$SIP_PORT")" ] &&
 			return 0
 		e2e_alive "$1" || break
 		sleep 0.1
@@ -381,13 +383,16 @@ e2e_sipp_report() { # NAME
 
 # CALLS calls with sipp's built-in scenarios: a UAS at CALLEE in namespace
 # CALLEE_NS, a UAC at CALLER in CALLER_NS. Names: uas, uac. Both end by
-# themselves (-m); the wait is bounded.
+# themselves (-m); the wait is bounded. A scenario may set E2E_TRANSPORT
+# (sipp -t: u1, the default, or t1 for TCP), E2E_RATE (calls per second,
+# 10) and E2E_CALL_MS (call length, 200 ms).
 e2e_calls() { # CALLER_NS CALLER CALLEE_NS CALLEE CALLS [UAC-ARGS...]
 	local caller_ns=$1 caller=$2 callee_ns=$3 callee=$4 calls=$5
+	local t=${E2E_TRANSPORT:-u1}
 	shift 5
-	e2e_sipp uas "$callee_ns" -sn uas -i "$callee" -m "$calls"
+	e2e_sipp uas "$callee_ns" -sn uas -t "$t" -i "$callee" -m "$calls"
 	e2e_wait_listening uas "$callee_ns"
-	e2e_sipp uac "$caller_ns" -sn uac -i "$caller" -m "$calls" \
+	e2e_sipp uac "$caller_ns" -sn uac -t "$t" -i "$caller" -m "$calls" \
 		-r "${E2E_RATE:-10}" -d "${E2E_CALL_MS:-200}" -l 20 "$@" \
 		"$(e2e_hostport "$callee")"
 	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
