@@ -31,9 +31,8 @@ scenario_check() {
 	e2e_expect_stat totals.messages.INVITE "$n"
 	e2e_expect_stat totals.messages.ACK "$n"
 	e2e_expect_stat totals.replies "$n"
-	# the ACKs to the 403s are dropped. (totals.absorbed_acks stays 0
-	# here: only ACKs to refusals of a tenant's traffic are counted there;
-	# see docs/TESTING.md, "End-to-end tests".)
+	# the ACKs to the 403s are recognised by our To tag and absorbed
+	e2e_expect_stat totals.absorbed_acks "$n"
 	e2e_expect_stat totals.dropped_packets "$n"
 	# INVITE and ACK of each call refused, nothing forwarded
 	e2e_expect_stat totals.verdicts.unknown_source $((2 * n))
