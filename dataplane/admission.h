@@ -17,7 +17,9 @@
  *    and are not counted again. Emergency calls are tracked but counted
  *    apart, never against the limits.
  *  - Registrations count distinct AORs (the To URI) per tenant against
- *    max_users; refreshes, unregisters and queries always pass. A binding
+ *    max_users; a refresh of a known AOR never counts again. Unregisters
+ *    and queries (no Contact) always pass; new registrations and refreshes
+ *    alike are subject to register_rate and to a suspension. A binding
  *    lives until the expiry the SBC's 2xx granted (the request's if no
  *    response is seen); a 401/407 leaves a new AOR pending for 32 s.
  *  - admission_decide() changes the decision only for a known tenant
