@@ -670,6 +670,8 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_GROUP_FIELD("sip", sip_fields),
 	YSCHEMA_CUSTOM_FIELD("inside_networks", read_inside_networks),
 	YSCHEMA_GROUP_FIELD("actions", action_fields),
+	YSCHEMA_UINT_FIELD("max_tenants", struct config, max_tenants, 1,
+			   1u << 24),
 	YSCHEMA_GROUP_FIELD("calls", calls_fields),
 	YSCHEMA_GROUP_FIELD("registrations", registrations_fields),
 	YSCHEMA_GROUP_FIELD("emergency", emergency_fields),
@@ -716,6 +718,10 @@ static void check_across(struct ydoc_check *c, struct loader *ld)
 				   cfg->tls_ports[i]);
 		}
 	}
+	if (cfg->max_tenants != 0 && cfg->max_tenants < cfg->tenant_count)
+		ydoc_error(c, ydoc_map_get(ld->root, "max_tenants"),
+			   "max_tenants is %u but %zu tenants are configured",
+			   cfg->max_tenants, cfg->tenant_count);
 	if (inside && cfg->inside.device[0] &&
 	    strcmp(cfg->inside.device, cfg->outside.device) == 0)
 		ydoc_error(c, inside,
@@ -727,6 +733,17 @@ static void free_strings(char **list, size_t count)
 	for (size_t i = 0; i < count; i++)
 		free(list[i]);
 	free(list);
+}
+
+uint32_t config_tenant_capacity(const struct config *cfg)
+{
+	uint64_t twice = 2 * (uint64_t)cfg->tenant_count;
+
+	if (cfg->max_tenants != 0)
+		return cfg->max_tenants;
+	return twice > 1024 ? (uint32_t)(twice < (1u << 24) ? twice :
+								  1u << 24) :
+			      1024;
 }
 
 void config_free(struct config *cfg)

@@ -116,6 +116,7 @@ struct config {
 	uint32_t reply_rate, reply_burst; /* replies per second per worker */
 
 	struct config_limits default_limits;
+	uint32_t max_tenants;	 /* tenant slots; 0 = max(1024, 2 x tenants) */
 	uint32_t call_capacity;	 /* calls tracked at once */
 	uint32_t reg_capacity;	 /* registered AORs tracked at once */
 	char **emergency;	 /* numbers and service URNs */
@@ -137,6 +138,9 @@ struct config *config_load_string(const char *name, const char *text,
 				  size_t len, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/* The tenant slots to allocate: max_tenants, or its default. */
+uint32_t config_tenant_capacity(const struct config *cfg);
 
 /*
  * Parse "a.b.c.d/n" or "x:y::/n" (a bare address means a host route).

@@ -273,7 +273,7 @@ static void report(const struct policy *p, const struct admission *adm,
 
 	if (fmt == STATS_NONE)
 		return;
-	v = stats_aggregate(lcores, n, p->tenant_names, p->tenant_count);
+	v = stats_aggregate(lcores, n, p->registry);
 	if (v == NULL) {
 		fprintf(stderr, "sipwarden: out of memory for the report\n");
 		return;
@@ -329,7 +329,7 @@ static int run_replay(const struct options *o, struct policy *p,
 			rte_strerror(rte_errno));
 		return EXIT_RUNTIME;
 	}
-	if (worker_init(w, 0, p->tenant_count, adm, frag_pool) < 0) {
+	if (worker_init(w, 0, p->registry->capacity, adm, frag_pool) < 0) {
 		fprintf(stderr, "sipwarden: out of memory for the worker\n");
 		return EXIT_RUNTIME;
 	}
@@ -489,7 +489,7 @@ static int run_live(const struct options *o, struct policy *p,
 
 		workers[k] = rte_zmalloc("worker", sizeof(struct worker), 64);
 		if (workers[k] == NULL ||
-		    worker_init(workers[k], k, p->tenant_count, adm,
+		    worker_init(workers[k], k, p->registry->capacity, adm,
 				frag_pool) < 0) {
 			fprintf(stderr, "sipwarden: out of memory\n");
 			goto out_ports;
@@ -594,6 +594,7 @@ int main(int argc, char **argv)
 	struct config *cfg;
 	struct policy *p;
 	struct admission *adm;
+	struct tenant_registry *registry;
 	uint8_t key[REPLY_TAG_KEY_LEN];
 	char err[8192];
 	int rc;
@@ -645,20 +646,22 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	make_tag_key(o.replay_in != NULL, key);
-	p = policy_build(cfg, key, err, sizeof(err));
-	if (p == NULL) {
-		fprintf(stderr, "sipwarden: %s\n", err);
+	registry = tenant_registry_create(config_tenant_capacity(cfg));
+	adm = admission_create(config_tenant_capacity(cfg), cfg->call_capacity,
+			       cfg->reg_capacity);
+	if (registry == NULL || adm == NULL) {
+		fprintf(stderr,
+			"sipwarden: cannot allocate tables for %u tenants, %u "
+			"calls and %u registrations\n",
+			config_tenant_capacity(cfg), cfg->call_capacity,
+			cfg->reg_capacity);
+		config_free(cfg);
 		rte_eal_cleanup();
 		return EXIT_RUNTIME;
 	}
-	adm = admission_create(p->tenant_count, p->cfg->call_capacity,
-			       p->cfg->reg_capacity);
-	if (adm == NULL) {
-		fprintf(stderr,
-			"sipwarden: cannot allocate tables for %u calls and %u "
-			"registrations\n",
-			p->cfg->call_capacity, p->cfg->reg_capacity);
-		policy_free(p);
+	p = policy_build(cfg, registry, key, err, sizeof(err));
+	if (p == NULL) {
+		fprintf(stderr, "sipwarden: %s\n", err);
 		rte_eal_cleanup();
 		return EXIT_RUNTIME;
 	}
@@ -667,6 +670,8 @@ int main(int argc, char **argv)
 				   run_live(&o, p, adm);
 	policy_publish(NULL);
 	admission_free(adm);
+	rcu_barrier(); /* tenant policies freed by call_rcu */
+	tenant_registry_free(registry);
 	rte_eal_cleanup();
 	return rc;
 }

@@ -57,62 +57,53 @@ static int build_emergency(struct policy *p, const struct config *cfg,
 	return 0;
 }
 
-static int build_tenant_policies(struct policy *p, const struct config *cfg,
-				 char *err, size_t errlen)
+/* Publish every tenant of cfg; slots[i] is where tenant i went. */
+static int publish_tenants(struct tenant_registry *r, const struct config *cfg,
+			   uint32_t *slots, char *err, size_t errlen)
 {
-	p->tenants = calloc(cfg->tenant_count + 1, sizeof(*p->tenants));
-	if (p->tenants == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < cfg->tenant_count; i++) {
-		const struct config_limits *l = &cfg->tenants[i].limits;
-		struct tenant_policy *t = &p->tenants[i];
+		const struct config_tenant *t = &cfg->tenants[i];
+		struct tenant_policy tp;
+		int64_t slot;
 
-		t->max_calls = l->max_calls;
-		t->max_inbound = l->max_inbound;
-		t->max_outbound = l->max_outbound;
-		t->max_users = l->max_users;
-		rate_spec_init(&t->cps, l->cps, l->burst);
-		rate_spec_init(&t->caller_cps, l->caller_cps, l->caller_burst);
-		rate_spec_init(&t->register_rate, l->register_rate,
-			       l->register_burst);
-		rate_spec_init(&t->other_rate, l->other_rate, l->other_burst);
-		t->max_call_duration_ns =
-			(uint64_t)l->max_call_duration * 1000000000ULL;
-		t->unanswered_timeout_ns =
-			(uint64_t)l->unanswered_timeout * 1000000000ULL;
-		t->suspended = cfg->tenants[i].suspended;
+		tenant_policy_init(&tp, t->name, &t->limits, t->suspended);
+		slot = tenant_registry_publish(r, &tp);
+		if (slot < 0) {
+			snprintf(err, errlen,
+				 "no room for tenant '%s': max_tenants is %u",
+				 t->name, r->capacity);
+			return -ENOSPC;
+		}
+		slots[i] = (uint32_t)slot;
 	}
 	return 0;
 }
 
-struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
-			    char *err, size_t errlen)
+struct policy *policy_build(struct config *cfg,
+			    struct tenant_registry *registry,
+			    const uint8_t *tag_key, char *err, size_t errlen)
 {
 	struct policy *p = calloc(1, sizeof(*p));
+	uint32_t *slots = calloc(cfg->tenant_count + 1, sizeof(*slots));
 	size_t prefix_total = 0;
 
-	if (p == NULL) {
+	if (p == NULL || slots == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(p);
+		free(slots);
 		config_free(cfg);
 		return NULL;
 	}
 	p->cfg = cfg;
-	p->tenant_count = (uint32_t)cfg->tenant_count;
-	p->tenant_names = calloc(cfg->tenant_count + 1, sizeof(char *));
-	if (p->tenant_names == NULL) {
-		snprintf(err, errlen, "out of memory");
+	p->registry = registry;
+	if (publish_tenants(registry, cfg, slots, err, errlen) < 0)
 		goto fail;
-	}
-	for (size_t i = 0; i < cfg->tenant_count; i++) {
-		p->tenant_names[i] = cfg->tenants[i].name;
+	for (size_t i = 0; i < cfg->tenant_count; i++)
 		prefix_total += cfg->tenants[i].prefix_count;
-	}
 	for (size_t i = 0; i < cfg->tenant_count; i++)
 		if (prefix_table_add(&p->tenant_prefixes, "tenant",
 				     cfg->tenants[i].prefixes,
-				     cfg->tenants[i].prefix_count, (uint32_t)i,
+				     cfg->tenants[i].prefix_count, slots[i],
 				     prefix_total, err, errlen) < 0)
 			goto fail;
 	if (prefix_table_add(&p->inside_networks, "inside",
@@ -123,7 +114,7 @@ struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
 	    prefix_table_add(&p->tenant_prefixes, "tenant", NULL, 0, 0, 0, err,
 			     errlen) < 0)
 		goto fail;
-	if (domain_table_build(&p->tenant_domains, cfg) < 0) {
+	if (domain_table_build(&p->tenant_domains, cfg, slots) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -137,12 +128,13 @@ struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
 		};
 	p->malformed_action = action_of(cfg->malformed_action);
 	rate_spec_init(&p->reply_rate, cfg->reply_rate, cfg->reply_burst);
-	if (build_emergency(p, cfg, err, errlen) < 0 ||
-	    build_tenant_policies(p, cfg, err, errlen) < 0)
+	if (build_emergency(p, cfg, err, errlen) < 0)
 		goto fail;
 	memcpy(p->tag_key, tag_key, REPLY_TAG_KEY_LEN);
+	free(slots);
 	return p;
 fail:
+	free(slots);
 	policy_free(p);
 	return NULL;
 }
@@ -154,8 +146,6 @@ void policy_free(struct policy *p)
 	prefix_table_free(&p->tenant_prefixes);
 	prefix_table_free(&p->inside_networks);
 	domain_table_free(&p->tenant_domains);
-	free(p->tenant_names);
-	free(p->tenants);
 	config_free(p->cfg);
 	free(p);
 }
@@ -175,13 +165,24 @@ struct policy *policy_current(void)
 	return rcu_dereference(current_policy);
 }
 
+/* A slot the lookup tables name, if the registry still has a tenant in it
+ * (a removed tenant vanishes from the registry before the tables). */
+static uint32_t live_slot(const struct policy *p, uint32_t slot)
+{
+	return slot != TENANT_NONE && policy_tenant(p, slot) != NULL ?
+		       slot :
+		       TENANT_NONE;
+}
+
 uint32_t policy_tenant_by_address(const struct policy *p, enum side from,
 				  const struct pkt_info *pi)
 {
 	/* the tenant is the party outside: the source of what comes in,
 	 * the destination of what the SBC sends out */
-	return prefix_table_lookup(&p->tenant_prefixes, pi->l3,
-				   from == SIDE_OUTSIDE ? &pi->src : &pi->dst);
+	return live_slot(p, prefix_table_lookup(&p->tenant_prefixes, pi->l3,
+						from == SIDE_OUTSIDE ?
+							&pi->src :
+							&pi->dst));
 }
 
 enum side policy_side_of(const struct policy *p, const struct pkt_info *pi)
@@ -235,8 +236,9 @@ void policy_decide(const struct policy *p, enum side from,
 	if (tenant == TENANT_NONE) {
 		const struct sip_uri *u = outside_party_uri(from, m);
 
-		tenant = domain_table_lookup(&p->tenant_domains, u->host.ptr,
-					     u->host.len);
+		tenant = live_slot(p, domain_table_lookup(&p->tenant_domains,
+							  u->host.ptr,
+							  u->host.len));
 	}
 	d->tenant = tenant;
 	d->absorbed = false;

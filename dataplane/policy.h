@@ -27,18 +27,11 @@
 #include "reply.h"
 #include "sip_scan.h"
 #include "tenant.h"
+#include "tenant_registry.h"
 #include "verdict.h"
 
 /* Where a frame came from. */
 enum side { SIDE_OUTSIDE = 0, SIDE_INSIDE = 1, SIDE_COUNT };
-
-/* A tenant's limits as the fast path uses them (0 = no limit). */
-struct tenant_policy {
-	uint32_t max_calls, max_inbound, max_outbound, max_users;
-	struct rate_spec cps, caller_cps, register_rate, other_rate;
-	uint64_t max_call_duration_ns, unanswered_timeout_ns;
-	bool suspended;
-};
 
 /* How a refusal with a given reason is carried out. */
 struct policy_refusal {
@@ -49,12 +42,12 @@ struct policy_refusal {
 
 struct policy {
 	struct config *cfg;
-	struct tenant_policy *tenants; /* [tenant_count] */
+	/* tenants' limits live in the registry, shared by every snapshot:
+	 * the lookup tables below give slot numbers into it */
+	struct tenant_registry *registry;
 	struct prefix_table tenant_prefixes;
 	struct prefix_table inside_networks;
 	struct domain_table tenant_domains;
-	uint32_t tenant_count;
-	const char **tenant_names; /* [tenant_count], point into cfg */
 
 	uint8_t sip_ports[65536 / 8];
 	uint8_t tls_ports[65536 / 8];
@@ -77,10 +70,21 @@ struct policy_decision {
 
 /*
  * Build a snapshot from cfg (owned by the snapshot from here on, also on
- * failure). tag_key: REPLY_TAG_KEY_LEN bytes for reply To-tags.
+ * failure). Every tenant of cfg is published in the registry (keeping its
+ * slot if it has one) before the snapshot exists; removing the tenants cfg
+ * no longer names is the caller's business. tag_key: REPLY_TAG_KEY_LEN
+ * bytes for reply To-tags.
  */
-struct policy *policy_build(struct config *cfg, const uint8_t *tag_key,
-			    char *err, size_t errlen);
+struct policy *policy_build(struct config *cfg,
+			    struct tenant_registry *registry,
+			    const uint8_t *tag_key, char *err, size_t errlen);
+
+/* A tenant's limits, or NULL when the slot holds no tenant (any more). */
+static inline const struct tenant_policy *policy_tenant(const struct policy *p,
+							uint32_t slot)
+{
+	return tenant_registry_get(p->registry, slot);
+}
 void policy_free(struct policy *p);
 
 void policy_publish(struct policy *p);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "stats.h"
+#include "tenant_registry.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -112,21 +113,29 @@ static void sip_counts_add(struct stats_sip_counts *dst,
 
 struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 				   unsigned int n,
-				   const char *const *tenant_names,
-				   uint32_t tenant_count)
+				   const struct tenant_registry *registry)
 {
 	struct stats_view *v = calloc(1, sizeof(*v));
+	uint32_t tenant_count = registry->capacity;
 
 	if (v == NULL)
 		return NULL;
+	v->tenant_names = calloc(tenant_count ? tenant_count : 1,
+				 sizeof(*v->tenant_names));
+	if (v->tenant_names == NULL) {
+		free(v);
+		return NULL;
+	}
+	for (uint32_t t = 0; t < tenant_count; t++)
+		if (registry->state[t] == TENANT_SLOT_ACTIVE)
+			v->tenant_names[t] = registry->names[t];
 	v->sum.tenant_count = tenant_count;
 	v->sum.tenants = calloc(tenant_count ? tenant_count : 1,
 				sizeof(*v->sum.tenants));
 	if (v->sum.tenants == NULL) {
-		free(v);
+		stats_view_free(v);
 		return NULL;
 	}
-	v->tenant_names = tenant_names;
 	v->gauges.tenant_count = tenant_count;
 	v->gauges.tenants =
 		calloc(tenant_count ? tenant_count : 1, sizeof(*v->gauges.tenants));
@@ -155,6 +164,7 @@ void stats_view_free(struct stats_view *v)
 		return;
 	free(v->sum.tenants);
 	free(v->gauges.tenants);
+	free(v->tenant_names);
 	free(v);
 }
 
@@ -258,11 +268,13 @@ void stats_print_json(const struct stats_view *v, FILE *out)
 	fputs("}, \"tables\": {", out);
 	print_table_gauges(out, &v->gauges, "\"%s\": %llu", ", ");
 	fputs("}, \"tenants\": {", out);
-	for (uint32_t t = 0; t < s->tenant_count; t++) {
+	for (uint32_t t = 0, listed = 0; t < s->tenant_count; t++) {
 		const struct stats_sip_counts *c = &s->tenants[t];
 		const struct stats_tenant_gauges *g = &v->gauges.tenants[t];
 
-		fprintf(out, "%s", t ? ", " : "");
+		if (v->tenant_names[t] == NULL)
+			continue;
+		fprintf(out, "%s", listed++ ? ", " : "");
 		json_string(out, v->tenant_names[t]);
 		fprintf(out,
 			": {\"requests\": %llu, \"responses_total\": %llu, "
@@ -342,8 +354,9 @@ void stats_print_table(const struct stats_view *v, FILE *out)
 			fprintf(out, " %9s", verdict_at(r));
 	fputc('\n', out);
 	for (uint32_t t = 0; t < s->tenant_count; t++)
-		table_row(out, v->tenant_names[t], &s->tenants[t],
-			  &v->gauges.tenants[t], show);
+		if (v->tenant_names[t] != NULL)
+			table_row(out, v->tenant_names[t], &s->tenants[t],
+				  &v->gauges.tenants[t], show);
 	table_row(out, "(all)", &s->all, NULL, show);
 	fputs("\ntables:\n", out);
 	print_table_gauges(out, &v->gauges, "  %-24s %llu", "\n");

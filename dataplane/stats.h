@@ -86,18 +86,23 @@ struct stats_gauges {
 /* Aggregated view: same layout, summed. */
 struct stats_view {
 	struct stats_lcore sum;
-	const char *const *tenant_names; /* [sum.tenant_count] */
+	const char **tenant_names; /* [sum.tenant_count], NULL: no tenant */
 	struct stats_gauges gauges;	 /* tenants NULL when absent */
 };
 
 struct stats_lcore *stats_lcore_create(uint32_t tenant_count);
 void stats_lcore_free(struct stats_lcore *s);
 
-/* Sum `n` lcores into a freshly allocated view; free with stats_view_free. */
+struct tenant_registry;
+
+/*
+ * Sum `n` lcores into a freshly allocated view, naming the tenants the
+ * registry has (control thread: it reads the registry's names); slots of
+ * no tenant are left out of reports. Free with stats_view_free.
+ */
 struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 				   unsigned int n,
-				   const char *const *tenant_names,
-				   uint32_t tenant_count);
+				   const struct tenant_registry *registry);
 void stats_view_free(struct stats_view *v);
 
 const char *stats_total_name(enum stats_total t);

@@ -125,21 +125,22 @@ static uint64_t domain_hash(const char *s, size_t len)
 	return h ? h : 1;
 }
 
-int domain_table_build(struct domain_table *t, const struct config *cfg)
+int domain_table_build(struct domain_table *t, const struct config *cfg,
+		       const uint32_t *slots)
 {
-	size_t n = 0, slots = 8;
+	size_t n = 0, size = 8;
 
 	for (size_t i = 0; i < cfg->tenant_count; i++)
 		n += cfg->tenants[i].domain_count;
 	memset(t, 0, sizeof(*t));
 	if (n == 0)
 		return 0;
-	while (slots < n * 2)
-		slots <<= 1;
-	t->slots = calloc(slots, sizeof(*t->slots));
+	while (size < n * 2)
+		size <<= 1;
+	t->slots = calloc(size, sizeof(*t->slots));
 	if (t->slots == NULL)
 		return -ENOMEM;
-	t->mask = (uint32_t)slots - 1;
+	t->mask = (uint32_t)size - 1;
 	for (size_t i = 0; i < cfg->tenant_count; i++) {
 		const struct config_tenant *ten = &cfg->tenants[i];
 
@@ -155,7 +156,7 @@ int domain_table_build(struct domain_table *t, const struct config *cfg)
 				.hash = h,
 				.name = name,
 				.len = (uint32_t)len,
-				.tenant = (uint32_t)i,
+				.tenant = slots[i],
 			};
 		}
 	}

@@ -58,7 +58,9 @@ void prefix_table_free(struct prefix_table *t);
 uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
 			     const struct pkt_addr *addr);
 
-int domain_table_build(struct domain_table *t, const struct config *cfg);
+/* The domains of cfg's tenants; tenant i maps to slots[i]. */
+int domain_table_build(struct domain_table *t, const struct config *cfg,
+		       const uint32_t *slots);
 void domain_table_free(struct domain_table *t);
 uint32_t domain_table_lookup(const struct domain_table *t, const char *host,
 			     size_t len);

@@ -805,7 +805,7 @@ static int report(const struct bench *b, struct worker *w,
 		  uint64_t expect_calls)
 {
 	struct stats_view *v =
-		stats_aggregate(&w->stats, 1, p->tenant_names, p->tenant_count);
+		stats_aggregate(&w->stats, 1, p->registry);
 	const struct stats_lcore *s;
 	uint64_t refused = 0;
 	long rss, hwm;
@@ -891,6 +891,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct config *cfg;
 	struct policy *p;
+	struct tenant_registry *registry;
 	struct worker *w;
 	struct bench *b;
 	char err[512];
@@ -926,12 +927,16 @@ int main(int argc, char **argv)
 	cfg = make_config(o.tenants, o.calls, o.spread);
 	if (cfg == NULL)
 		return 1;
-	p = policy_build(cfg, tag_key, err, sizeof(err));
+	/* a fresh registry numbers the tenants in configuration order */
+	registry = tenant_registry_create(config_tenant_capacity(cfg));
+	if (registry == NULL)
+		return 1;
+	p = policy_build(cfg, registry, tag_key, err, sizeof(err));
 	if (p == NULL) {
 		fprintf(stderr, "bench_fastpath: %s\n", err);
 		return 1;
 	}
-	adm = admission_create(p->tenant_count, p->cfg->call_capacity,
+	adm = admission_create(registry->capacity, p->cfg->call_capacity,
 			       p->cfg->reg_capacity);
 	if (adm == NULL) {
 		fprintf(stderr, "bench_fastpath: no memory for the tables\n");
@@ -939,7 +944,7 @@ int main(int argc, char **argv)
 	}
 	policy_publish(p);
 	printf("setup: %u tenants, config + policy in %.2f s\n",
-	       p->tenant_count, now_s() - t0);
+	       tenant_registry_count(registry), now_s() - t0);
 
 	t0 = now_s();
 	if (prefill_calls(adm, o.calls, o.tenants, tsc_to_ns(rte_rdtsc(), hz)) <
@@ -959,7 +964,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	w->admission = adm;
-	w->stats = stats_lcore_create(p->tenant_count);
+	w->stats = stats_lcore_create(registry->capacity);
 	if (w->stats == NULL ||
 	    frag_init(&w->frag, pool, 4096, (int)rte_socket_id()) < 0 ||
 	    port_out_open_pcap(&forwarded, NULL, err, sizeof(err)) < 0 ||

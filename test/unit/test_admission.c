@@ -24,15 +24,20 @@
 #define CALLS_PER_THREAD 20000
 #define S 1000000000ULL
 
-static struct policy *test_policy(void)
+/* One tenant "t" in slot 0 with max_calls LIMIT; unanswered_timeout in s. */
+static struct policy *test_policy(uint32_t unanswered_timeout)
 {
 	struct policy *p = calloc(1, sizeof(*p));
+	struct config_limits l = {
+		.max_calls = LIMIT,
+		.unanswered_timeout = unanswered_timeout,
+		.max_call_duration = 3600,
+	};
+	struct tenant_policy tp;
 
-	p->tenant_count = 1;
-	p->tenants = calloc(1, sizeof(*p->tenants));
-	p->tenants[0].max_calls = LIMIT;
-	p->tenants[0].unanswered_timeout_ns = 180 * S;
-	p->tenants[0].max_call_duration_ns = 3600 * S;
+	p->registry = tenant_registry_create(1);
+	tenant_policy_init(&tp, "t", &l, false);
+	assert_int_equal(tenant_registry_publish(p->registry, &tp), 0);
 	p->refusals[VERDICT_CALL_LIMIT] =
 		(struct policy_refusal){.action = ACTION_REPLY, .code = 503};
 	p->refusals[VERDICT_TABLE_FULL] =
@@ -120,7 +125,7 @@ static void *admit_and_end(void *arg)
 
 static void limit_holds_across_threads(void **state)
 {
-	struct policy *p = test_policy();
+	struct policy *p = test_policy(180);
 	struct admission *a = admission_create(1, 100000, 64);
 	struct worker_args w[THREADS];
 	pthread_t th[THREADS];
@@ -142,7 +147,8 @@ static void limit_holds_across_threads(void **state)
 	assert_int_equal(calls_now(a), 0);
 	assert_int_equal(a->counter_underflows, 0);
 	admission_free(a);
-	free(p->tenants);
+	rcu_barrier();
+	tenant_registry_free(p->registry);
 	free(p);
 }
 
@@ -189,7 +195,7 @@ static void *sweep(void *arg)
 
 static void ending_and_expiry_release_once(void **state)
 {
-	struct policy *p = test_policy();
+	struct policy *p = test_policy(1);
 	struct admission *a = admission_create(1, 8192, 64);
 	struct pkt_info pi = {.l4 = PKT_L4_UDP};
 	struct race_args ends = {.a = a, .p = p, .from = 0, .to = LIMIT};
@@ -197,7 +203,6 @@ static void ending_and_expiry_release_once(void **state)
 	pthread_t t1, t2;
 
 	(void)state;
-	p->tenants[0].unanswered_timeout_ns = 1;
 	state_table_thread_init();
 	for (unsigned int i = 0; i < LIMIT; i++) {
 		struct policy_decision d = {.tenant = 0};
@@ -220,7 +225,8 @@ static void ending_and_expiry_release_once(void **state)
 	assert_int_equal(a->counter_underflows, 0);
 	state_table_thread_fini();
 	admission_free(a);
-	free(p->tenants);
+	rcu_barrier();
+	tenant_registry_free(p->registry);
 	free(p);
 }
 

@@ -75,6 +75,52 @@ static void assert_prefix(const struct config_prefix *p, uint8_t family,
 	assert_memory_equal(p->addr, addr, family == 4 ? 4 : 16);
 }
 
+#define TENANT "tenants: [{name: a, prefixes: [10.0.0.0/8]}]\n"
+#define TENANT_PAIR                                                            \
+	"tenants: [{name: a, prefixes: [10.0.0.0/8]}, "                      \
+	"{name: b, prefixes: [11.0.0.0/8]}]\n"
+
+/* Limits: defaults, per-tenant overrides, bursts, capacities. */
+static void test_limits_inherit_defaults(void **state)
+{
+	static const char text[] =
+		"defaults: {max_calls: 7, cps: 3}\n"
+		"max_tenants: 2\n"
+		"tenants:\n"
+		"  - {name: a, prefixes: [10.0.0.0/8]}\n"
+		"  - name: b\n"
+		"    prefixes: [11.0.0.0/8]\n"
+		"    limits: {cps: 9, max_users: 4}\n"
+		"    suspended: true\n";
+	struct config *cfg;
+
+	(void)state;
+	cfg = config_load_string("l.yaml", text, strlen(text), err,
+				 sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->tenants[0].limits.max_calls, 7);
+	assert_int_equal(cfg->tenants[0].limits.cps, 3);
+	assert_int_equal(cfg->tenants[0].limits.burst, 3);
+	assert_false(cfg->tenants[0].suspended);
+	assert_int_equal(cfg->tenants[1].limits.max_calls, 7);
+	assert_int_equal(cfg->tenants[1].limits.cps, 9);
+	assert_int_equal(cfg->tenants[1].limits.burst, 9);
+	assert_int_equal(cfg->tenants[1].limits.max_users, 4);
+	assert_int_equal(cfg->tenants[1].limits.unanswered_timeout, 180);
+	assert_true(cfg->tenants[1].suspended);
+	assert_int_equal(config_tenant_capacity(cfg), 2);
+	assert_false(cfg->emergency_configured);
+	config_free(cfg);
+
+	cfg = config_load_string("m.yaml", "max_tenants: 1\n" TENANT_PAIR,
+				 strlen("max_tenants: 1\n" TENANT_PAIR), err,
+				 sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "m.yaml:1:14: max_tenants is 1 but 2 "
+				    "tenants are configured"));
+}
+
 /* Good files */
 
 static void test_sample_loads(void **state)
@@ -87,9 +133,17 @@ static void test_sample_loads(void **state)
 		fail_msg("%s", err);
 	assert_string_equal(err, "");
 	assert_int_equal(cfg->mode, CONFIG_MODE_INLINE);
-	assert_int_equal(cfg->eal_arg_count, 2);
+	assert_int_equal(cfg->eal_arg_count, 5);
 	assert_string_equal(cfg->eal_args[0], "--no-pci");
-	assert_string_equal(cfg->eal_args[1], "--in-memory");
+	assert_string_equal(cfg->eal_args[1], "--no-huge");
+	/* acme's limits over the defaults */
+	assert_int_equal(cfg->tenants[0].limits.max_calls, 2);
+	assert_int_equal(cfg->tenants[0].limits.cps, 5);
+	assert_int_equal(cfg->tenants[0].limits.burst, 10);
+	assert_int_equal(cfg->tenants[0].limits.max_call_duration, 14400);
+	assert_int_equal(cfg->refusals[CONFIG_REFUSAL_CALL_LIMIT].code, 503);
+	assert_int_equal(
+		cfg->refusals[CONFIG_REFUSAL_CALL_LIMIT].retry_after, 5);
 	assert_int_equal(cfg->inside_network_count, 2);
 	assert_prefix(&cfg->inside_networks[0], 4,
 		      (const uint8_t[]){198, 18, 0, 0}, 24);
@@ -194,7 +248,7 @@ static void test_minimal_defaults(void **state)
 
 /* One mistake each */
 
-#define TENANT "tenants: [{name: a, prefixes: [10.0.0.0/8]}]\n"
+
 #define TWO_TENANTS(a_prefix, b_prefix)                                        \
 	"tenants:\n"                                                           \
 	"  - name: a\n"                                                        \
@@ -275,6 +329,21 @@ static const struct bad_case bad_cases[] = {
 	 "1:27", "expected a non-empty string, got \"\""},
 	{"ports: {outside: {device: x}, inside: {device: x}}\n" TENANT, "1:48",
 	 "the inside and outside ports are the same device"},
+	/* admission keys */
+	{"defaults: {max_cals: 3}\n" TENANT, "1:12", "unknown key 'max_cals'"},
+	{"defaults: {cps: -1}\n" TENANT, "1:17", "got '-1'"},
+	{"defaults: {max_call_duration: 0}\n" TENANT, "1:31",
+	 "between 1 and 2592000, got '0'"},
+	{"actions: {call_limit_code: 200}\n" TENANT, "1:28",
+	 "between 400 and 699, got '200'"},
+	{"actions: {cps_limit: block}\n" TENANT, "1:22",
+	 "expected drop, forward or reply, got 'block'"},
+	{"actions: {user_limit_retry_after: 86401}\n" TENANT, "1:35",
+	 "got '86401'"},
+	{"calls: {capacity: 0}\n" TENANT, "1:19", "got '0'"},
+	{"emergency: {numbers: [\"11a\"]}\n" TENANT, "1:23",
+	 "bad emergency number \"11a\""},
+	{"max_tenants: 0\n" TENANT, "1:14", "got '0'"},
 	/* prefixes */
 	{"inside_networks: [198.18.0.0/33]\n" TENANT, "1:19",
 	 "bad prefix '198.18.0.0/33': an IPv4 length is 0 to 32"},
@@ -616,6 +685,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sample_loads),
+		cmocka_unit_test(test_limits_inherit_defaults),
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_bad_cases),
