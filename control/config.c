@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,13 @@ static void read_tenant_prefixes(struct ydoc_check *c,
 		      ld->tenant, ld->label);
 }
 
+static bool is_tenant_name(const char *s, size_t len);
+
+bool config_tenant_name_valid(const char *name)
+{
+	return is_tenant_name(name, strlen(name));
+}
+
 static bool is_tenant_name(const char *s, size_t len)
 {
 	if (len == 0 || len >= CONFIG_NAME_MAX)
@@ -366,7 +374,7 @@ static void read_tenant_name(struct ydoc_check *c,
 
 /* NULL for a host name such as "pbx.acme.example" (lower case), else why
  * not. */
-static const char *domain_problem(const char *d)
+const char *config_domain_problem(const char *d)
 {
 	size_t label = 0;
 	bool all_digits = true;
@@ -424,7 +432,7 @@ static void read_tenant_domains(struct ydoc_check *c,
 		for (char *p = host; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p += 'a' - 'A';
-		why = domain_problem(host);
+		why = config_domain_problem(host);
 		if (why) {
 			ydoc_error(c, item, "bad domain %s: %s",
 				   ydoc_describe(item, what, sizeof(what)),
@@ -450,6 +458,9 @@ static void read_tenant_domains(struct ydoc_check *c,
 
 #define LIMIT(key, member, hi)                                                 \
 	YSCHEMA_UINT_FIELD(key, struct config_limits, member, 0, hi)
+_Static_assert(sizeof(((struct config_limits *)0)->max_calls) ==
+		       sizeof(uint32_t),
+	       "config_set_limit stores every limit as a uint32_t");
 #define RATE_MAX 10000000
 #define SECONDS_MAX (30u * 86400)
 
@@ -497,6 +508,49 @@ static void settle_bursts(struct config_limits *l)
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++)
 		if (*pairs[i][1] == 0)
 			*pairs[i][1] = *pairs[i][0] ? *pairs[i][0] : 1;
+}
+
+static const struct yschema_field *limit_field(const char *name)
+{
+	for (const struct yschema_field *f = limit_fields; f->key; f++)
+		if (strcmp(f->key, name) == 0)
+			return f;
+	return NULL;
+}
+
+int config_set_limit(struct config_limits *l, const char *name,
+		     uint64_t value, char *err, size_t errlen)
+{
+	const struct yschema_field *f = limit_field(name);
+
+	if (f == NULL) {
+		snprintf(err, errlen, "unknown limit '%s'", name);
+		return -EINVAL;
+	}
+	if (value < f->min || value > f->max) {
+		snprintf(err, errlen,
+			 "%s must be an integer between %" PRIu64 " and %" PRIu64,
+			 name, f->min, f->max);
+		return -ERANGE;
+	}
+	/* every limit is a uint32_t (limit_fields) */
+	*(uint32_t *)((char *)l + f->offset) = (uint32_t)value;
+	return 0;
+}
+
+void config_limits_foreach(const struct config_limits *l,
+			   void (*fn)(const char *name, uint64_t value,
+				      void *arg),
+			   void *arg)
+{
+	for (const struct yschema_field *f = limit_fields; f->key; f++)
+		fn(f->key, *(const uint32_t *)((const char *)l + f->offset),
+		   arg);
+}
+
+void config_settle_limits(struct config_limits *l)
+{
+	settle_bursts(l);
 }
 
 static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
@@ -612,9 +666,14 @@ static const struct yschema_field registrations_fields[] = {
 	YSCHEMA_END,
 };
 
-/* A dialled number (digits, a leading '+', visual separators) or a
- * service URN. */
-static bool is_emergency_entry(const char *s)
+static void free_strings(char **list, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(list[i]);
+	free(list);
+}
+
+bool config_emergency_entry_valid(const char *s)
 {
 	size_t digits = 0;
 
@@ -642,10 +701,13 @@ static void read_emergency_numbers(struct ydoc_check *c,
 	char what[YDOC_DESCRIBE_MAX];
 
 	(void)f;
-	cfg->emergency_configured = true;
+	/* the list written replaces the built-in one */
+	free_strings(cfg->emergency, cfg->emergency_count);
+	cfg->emergency = NULL;
+	cfg->emergency_count = 0;
 	yschema_read_field(c, &strings, n, target, "'emergency'");
 	for (size_t i = 0; i < cfg->emergency_count && i < n->count; i++)
-		if (!is_emergency_entry(cfg->emergency[i]))
+		if (!config_emergency_entry_valid(cfg->emergency[i]))
 			ydoc_error(c, n->items[i],
 				   "bad emergency number %s: digits (with an "
 				   "optional '+' and '-', '.', '(', ')', ' ') "
@@ -656,6 +718,36 @@ static void read_emergency_numbers(struct ydoc_check *c,
 
 static const struct yschema_field emergency_fields[] = {
 	YSCHEMA_CUSTOM_FIELD("numbers", read_emergency_numbers),
+	YSCHEMA_END,
+};
+
+/* An address, not a host name: nothing to resolve at start. */
+static void read_metrics_listen(struct ydoc_check *c,
+				const struct yschema_field *f,
+				const struct ydoc_node *n, void *target)
+{
+	struct config_metrics *m = target;
+	char addr[sizeof(m->listen)], what[YDOC_DESCRIBE_MAX];
+	uint8_t bin[16];
+
+	(void)f;
+	if (!yschema_get_string(c, n, addr, sizeof(addr)))
+		return;
+	if (inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1) {
+		ydoc_error(c, n,
+			   "bad listen address %s: not an IPv4 or IPv6 "
+			   "address",
+			   ydoc_describe(n, what, sizeof(what)));
+		return;
+	}
+	memcpy(m->listen, addr, sizeof(addr));
+}
+
+static const struct yschema_field metrics_fields[] = {
+	YSCHEMA_BOOL_FIELD("prometheus", struct config_metrics, prometheus),
+	YSCHEMA_CUSTOM_FIELD("listen", read_metrics_listen),
+	YSCHEMA_UINT_FIELD("port", struct config_metrics, port, 1, 65535),
 	YSCHEMA_END,
 };
 
@@ -675,6 +767,7 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_GROUP_FIELD("calls", calls_fields),
 	YSCHEMA_GROUP_FIELD("registrations", registrations_fields),
 	YSCHEMA_GROUP_FIELD("emergency", emergency_fields),
+	YSCHEMA_MAP_FIELD("metrics", struct config, metrics, metrics_fields),
 	/* before tenants: each tenant's limits start from these */
 	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
 			  limit_fields),
@@ -728,12 +821,6 @@ static void check_across(struct ydoc_check *c, struct loader *ld)
 			   "the inside and outside ports are the same device");
 }
 
-static void free_strings(char **list, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		free(list[i]);
-	free(list);
-}
 
 uint32_t config_tenant_capacity(const struct config *cfg)
 {
@@ -762,6 +849,21 @@ void config_free(struct config *cfg)
 	free(cfg);
 }
 
+/* The numbers every deployment starts from (docs/CONFIG.md). */
+static void set_default_emergency(struct config *cfg)
+{
+	static const char *const defaults[] = {"112", "911", "999",
+					       "urn:service:sos"};
+	size_t n = sizeof(defaults) / sizeof(*defaults);
+
+	cfg->emergency = calloc(n, sizeof(*cfg->emergency));
+	for (size_t i = 0; cfg->emergency != NULL && i < n; i++) {
+		cfg->emergency[i] = strdup(defaults[i]);
+		if (cfg->emergency[i] != NULL)
+			cfg->emergency_count++;
+	}
+}
+
 static void set_defaults(struct config *cfg, const char *name)
 {
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
@@ -787,6 +889,10 @@ static void set_defaults(struct config *cfg, const char *name)
 	cfg->default_limits.unanswered_timeout = 180;
 	cfg->call_capacity = 1u << 20;
 	cfg->reg_capacity = 1u << 18;
+	cfg->metrics.prometheus = true;
+	snprintf(cfg->metrics.listen, sizeof(cfg->metrics.listen), "127.0.0.1");
+	cfg->metrics.port = 9478;
+	set_default_emergency(cfg);
 }
 
 struct config *config_load_string(const char *name, const char *text,

@@ -92,6 +92,15 @@ struct config_port {
 					   or a vdev ("net_af_xdp0,iface=x") */
 };
 
+/* metrics: the Prometheus endpoint (docs/METRICS.md). */
+#define CONFIG_ADDR_MAX 46 /* INET6_ADDRSTRLEN */
+struct config_metrics {
+	bool prometheus;	      /* serve GET /metrics; default true */
+	char listen[CONFIG_ADDR_MAX]; /* an IPv4 or IPv6 address; default
+					 127.0.0.1 */
+	uint16_t port;		      /* default 9478 */
+};
+
 struct config {
 	char path[512];
 	enum config_mode mode;
@@ -119,12 +128,14 @@ struct config {
 	uint32_t max_tenants;	 /* tenant slots; 0 = max(1024, 2 x tenants) */
 	uint32_t call_capacity;	 /* calls tracked at once */
 	uint32_t reg_capacity;	 /* registered AORs tracked at once */
-	char **emergency;	 /* numbers and service URNs */
+	char **emergency;	 /* numbers and service URNs; default
+				    112, 911, 999, urn:service:sos */
 	size_t emergency_count;
-	bool emergency_configured; /* false: the built-in list applies */
 
 	struct config_tenant *tenants;
 	size_t tenant_count;
+
+	struct config_metrics metrics;
 };
 
 /*
@@ -138,6 +149,24 @@ struct config *config_load_string(const char *name, const char *text,
 				  size_t len, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/* The loader's rules, for runtime edits: a tenant name; a dialled number
+ * (digits, a leading '+', visual separators) or a service URN. */
+bool config_tenant_name_valid(const char *name);
+bool config_emergency_entry_valid(const char *entry);
+/* NULL for a valid lower-case host name, else why it is not one. */
+const char *config_domain_problem(const char *domain);
+
+/* Limits by their configuration names (max_calls, cps, ...), for runtime
+ * changes and listings; the same names and ranges as the file. */
+int config_set_limit(struct config_limits *l, const char *name,
+		     uint64_t value, char *err, size_t errlen);
+void config_limits_foreach(const struct config_limits *l,
+			   void (*fn)(const char *name, uint64_t value,
+				      void *arg),
+			   void *arg);
+/* A burst left at 0 becomes its rate (at least 1), as when loading. */
+void config_settle_limits(struct config_limits *l);
 
 /* The tenant slots to allocate: max_tenants, or its default. */
 uint32_t config_tenant_capacity(const struct config *cfg);

@@ -175,6 +175,11 @@ static void admit_invite(struct admission *a, const struct policy *p,
 		.tenant = t,
 		.direction = from == SIDE_OUTSIDE ? CALL_FROM_OUTSIDE :
 						    CALL_FROM_INSIDE,
+		/* before the lookup on purpose: it runs while the key's hash
+		 * finishes and keeps the tenant-counter loads below within the
+		 * out-of-order window of the lookup's misses (after the lookup,
+		 * a new call's INVITE took ~200 ns more) */
+		.emergency = emergency_match(&p->emergency, &m->ruri),
 		.invite_cseq = m->cseq,
 		.created_ns = now,
 	};
@@ -200,7 +205,6 @@ static void admit_invite(struct admission *a, const struct policy *p,
 	 */
 	if (call_table_lookup(a->calls, &key) != NULL)
 		return; /* a retransmission: admitted once already */
-	info.emergency = emergency_match(&p->emergency, &m->ruri);
 	if (!info.emergency) {
 		if (tp->suspended) {
 			policy_refuse(p, VERDICT_SUSPENDED, pi, m, d);

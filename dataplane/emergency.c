@@ -32,16 +32,6 @@ static bool normalise_number(const char *p, size_t len, char *out,
 	return n > 0;
 }
 
-void emergency_list_defaults(struct emergency_list *l)
-{
-	static const char *const defaults[] = {"112", "911", "999",
-					       "urn:service:sos"};
-
-	l->count = 0;
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++)
-		emergency_list_add(l, defaults[i]);
-}
-
 bool emergency_list_add(struct emergency_list *l, const char *entry)
 {
 	size_t len = strlen(entry);

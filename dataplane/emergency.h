@@ -10,7 +10,8 @@
  *  - Service URNs match by prefix on labels: "urn:service:sos" matches
  *    itself and its sub-services ("urn:service:sos.police"), compared
  *    case-insensitively (RFC 5031).
- *  - The list is built once (control side) and read-only afterwards.
+ *  - The list is built once (control side, from the configuration, which
+ *    holds the defaults) and read-only afterwards.
  */
 #ifndef SIPWARDEN_EMERGENCY_H
 #define SIPWARDEN_EMERGENCY_H
@@ -29,8 +30,6 @@ struct emergency_list {
 	/* numbers normalised; URNs lower-cased */
 };
 
-/* Defaults: 112, 911, 999, urn:service:sos. */
-void emergency_list_defaults(struct emergency_list *l);
 /* Add one number or URN; false if the list is full or the entry bad. */
 bool emergency_list_add(struct emergency_list *l, const char *entry);
 

@@ -669,8 +669,8 @@ int main(int argc, char **argv)
 	rc = o.replay_in != NULL ? run_replay(&o, p, adm) :
 				   run_live(&o, p, adm);
 	policy_publish(NULL);
+	rcu_barrier(); /* the last snapshot and tenant policies */
 	admission_free(adm);
-	rcu_barrier(); /* tenant policies freed by call_rcu */
 	tenant_registry_free(registry);
 	rte_eal_cleanup();
 	return rc;

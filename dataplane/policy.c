@@ -42,10 +42,6 @@ static const enum verdict_reason refusal_reason[CONFIG_REFUSAL_MAX] = {
 static int build_emergency(struct policy *p, const struct config *cfg,
 			   char *err, size_t errlen)
 {
-	if (!cfg->emergency_configured) {
-		emergency_list_defaults(&p->emergency);
-		return 0;
-	}
 	p->emergency.count = 0;
 	for (size_t i = 0; i < cfg->emergency_count; i++) {
 		if (!emergency_list_add(&p->emergency, cfg->emergency[i])) {
@@ -150,14 +146,19 @@ void policy_free(struct policy *p)
 	free(p);
 }
 
+static void policy_free_rcu(struct rcu_head *head)
+{
+	policy_free(caa_container_of(head, struct policy, rcu));
+}
+
 void policy_publish(struct policy *p)
 {
 	struct policy *old = rcu_xchg_pointer(&current_policy, p);
 
-	if (old != NULL) {
-		synchronize_rcu();
-		policy_free(old);
-	}
+	/* never waits: the control thread publishing may itself be a
+	 * registered reader, and readers must not be waited for */
+	if (old != NULL)
+		call_rcu(&old->rcu, policy_free_rcu);
 }
 
 struct policy *policy_current(void)

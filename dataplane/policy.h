@@ -10,7 +10,8 @@
  *  - Workers read the current snapshot with policy_current() between
  *    rcu_quiescent_state() calls (liburcu QSBR) and never keep a pointer
  *    to it across one. policy_publish() swaps it in and frees the old one
- *    after a grace period.
+ *    after a grace period (call_rcu: it never waits; rcu_barrier() before
+ *    tearing down what snapshots refer to).
  *  - policy_decide() is pure: it reads the snapshot and the message and
  *    fills a decision; counting and acting on it are the worker's job.
  */
@@ -57,6 +58,7 @@ struct policy {
 	struct rate_spec reply_rate; /* per worker */
 	struct emergency_list emergency;
 	uint8_t tag_key[REPLY_TAG_KEY_LEN];
+	struct rcu_head rcu;
 };
 
 struct policy_decision {

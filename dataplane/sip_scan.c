@@ -2,11 +2,17 @@
 /*
  * sip_scan: the contract is in sip_scan.h.
  *
- * The pass: a vector search finds each line's end (and any NUL or bare CR
- * on the way), the header name picks a handler by its length and first
- * letter, and only the headers the policy needs have their values parsed.
+ * The pass: a 64-byte bitmap of the bytes that can end a line (CR, LF,
+ * NUL and the few controls below them), built 16 bytes at a time and kept
+ * from one line to the next, finds each line's end; the header name picks
+ * a handler by its first letter and a masked word compare; a name the
+ * policy does not read costs only its token check and the colon, and only
+ * the headers the policy needs have their values parsed.
  * Values are parsed inside their logical line, where a CR or LF can only be
- * folding, so both count as whitespace there.
+ * folding, so both count as whitespace there. The CR or LF that ends the
+ * logical line is in no byte class but whitespace, so a class run inside a
+ * line stops there without a bounds check (run()), and vector searches for
+ * sets that hold CR and LF read on to the buffer's end (find_stop_in()).
  */
 #include "sip_scan.h"
 
@@ -139,6 +145,45 @@ static inline bool token_is(const char *tok, const char *lit, size_t n)
 	       (n == 2 || (tok[2] | 0x20) == lit[2]);
 }
 
+/*
+ * Literal compares a word at a time where the literal holds lower-case
+ * letters and bytes below 0x40 ('-', '/', digits, '.'): letters fold case
+ * (bit 5, whose only other preimage is the upper-case letter), the rest
+ * must match exactly, so no prior token check is needed. The literal must
+ * be readable for the whole word (a string literal of 8 or 4 bytes with
+ * its NUL will do).
+ */
+static inline bool eq8(const char *p, const char *lit)
+{
+	uint64_t l = load8(lit);
+
+	return (load8(p) | ((l & 0x4040404040404040ull) >> 1)) == l;
+}
+
+static inline bool eq4(const char *p, const char *lit)
+{
+	uint32_t l = load4(lit);
+
+	return (load4(p) | ((l & 0x40404040u) >> 1)) == l;
+}
+
+/* p[0..n) is lit (eq8 rules), n in 3..16; reads p[0..max(n, 4)) */
+static inline bool name_at(const char *p, const char *lit, size_t n)
+{
+	if (n >= 8)
+		return eq8(p, lit) && eq8(p + n - 8, lit + n - 8);
+	if (n >= 4)
+		return eq4(p, lit) && eq4(p + n - 4, lit + n - 4);
+	/* n == 3: the fourth byte is read and ignored */
+	return ((load4(p) | ((load4(lit) & 0x404040u) >> 1)) & 0xffffffu) ==
+	       (load4(lit) & 0xffffffu);
+}
+
+static inline bool is_token(char c)
+{
+	return cls[(unsigned char)c] & C_TOKEN;
+}
+
 /* The scanner's inner loop: bounded, unrolled. */
 static inline const char *skip_cls(const char *p, const char *end, uint8_t mask)
 {
@@ -157,12 +202,90 @@ static inline const char *skip_cls(const char *p, const char *end, uint8_t mask)
 	return p;
 }
 
+/*
+ * skip_cls() without a bound, for runs that stop on their own: inside a
+ * header line, whose CR or LF is in no class but C_LWS, or inside a URI
+ * whose end byte is not in mask. A byte is read only after the one before
+ * it matched, so the run never reads past the byte that stops it.
+ */
+static inline const char *run(const char *p, uint8_t mask)
+{
+	for (;; p += 4) {
+		if (!(cls[(unsigned char)p[0]] & mask))
+			return p;
+		if (!(cls[(unsigned char)p[1]] & mask))
+			return p + 1;
+		if (!(cls[(unsigned char)p[2]] & mask))
+			return p + 2;
+		if (!(cls[(unsigned char)p[3]] & mask))
+			return p + 3;
+	}
+}
+
 /* LWS runs are short: no unrolling */
 static inline const char *skip_lws(const char *p, const char *end)
 {
 	while (p < end && (cls[(unsigned char)*p] & C_LWS))
 		p++;
 	return p;
+}
+
+/*
+ * p at a CR or LF: if a line that begins with SP or HTAB follows (folding),
+ * that SP or HTAB; else NULL. bend is the end of the buffer.
+ */
+static inline const char *fold_end(const char *p, const char *bend)
+{
+	if (*p == '\r') {
+		if (bend - p < 2 || p[1] != '\n')
+			return NULL;
+		p++;
+	}
+	if (bend - p < 2 || (p[1] != ' ' && p[1] != '\t'))
+		return NULL;
+	return p + 1;
+}
+
+static __attribute__((noinline)) const char *lws_slow(const char *p,
+						       const char *bend)
+{
+	for (;;) {
+		const char *f;
+
+		if (*p == ' ' || *p == '\t')
+			p++;
+		else if ((*p == '\r' || *p == '\n') && (f = fold_end(p, bend)))
+			p = f;
+		else
+			return p;
+	}
+}
+
+/*
+ * LWS at p inside a header line, which needs no bound but the buffer's
+ * end bend: a CR or LF in it is a fold, or else the line's end (eol()).
+ * Inside a line that find_line() returned (le) this is skip_lws(p, le),
+ * since a CR or LF before le is always a fold and the one at le never is.
+ * The buffer holds a byte that stops it before bend (see sip_scan()).
+ */
+static inline const char *lws(const char *p, const char *bend)
+{
+	if ((unsigned char)*p > ' ')
+		return p;
+	/* one SP, then the next token */
+	if (*p == ' ' && (unsigned char)p[1] > ' ')
+		return p + 1;
+	/* the CRLF that ends the line: no SP or HTAB after it */
+	if (*p == '\r' && bend - p > 2 && p[1] == '\n' && p[2] != ' ' &&
+	    p[2] != '\t')
+		return p;
+	return lws_slow(p, bend);
+}
+
+/* After lws(): at the end of the line (le, where it is known). */
+static inline bool eol(const char *p)
+{
+	return *p == '\r' || *p == '\n';
 }
 
 static inline const char *trim_lws_back(const char *start, const char *end)
@@ -253,6 +376,69 @@ static inline const char *find_stop(const char *p, const char *end,
 	return p;
 }
 
+/*
+ * find_stop() for a search that is sure to stop before the buffer's end
+ * bend (on a line's CR or LF, or the SP that ends a Request-URI), so that
+ * the 16-byte loads need no other bound and the short tail no byte loop.
+ */
+static inline const char *find_stop_in(const char *p, const char *bend,
+				       enum stop_set set)
+{
+#ifdef SIP_SCAN_SSE2
+	for (; bend - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		unsigned hits = (unsigned)_mm_movemask_epi8(stop_lanes(v, set));
+
+		if (hits)
+			return p + __builtin_ctz(hits);
+	}
+#else
+	(void)bend;
+#endif
+	while (!is_stop((unsigned char)*p, set))
+		p++;
+	return p;
+}
+
+#ifdef SIP_SCAN_SSE2
+/* The lanes of v that hold a C_HOST byte: a letter, digit, '-', '.', '_' */
+static inline unsigned host_lanes(__m128i v)
+{
+	/* x in [lo, lo + n) as a signed compare of x + 0x80 - lo */
+	__m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i alpha = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(0x1f)),
+				       _mm_set1_epi8(-128 + 26));
+	/* '-' '.' '/' and the digits, then without '/' */
+	__m128i num = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x53)),
+				     _mm_set1_epi8(-128 + 13));
+
+	num = _mm_andnot_si128(lanes_eq(v, '/'), num);
+	return (unsigned)_mm_movemask_epi8(
+		lanes_or(lanes_or(alpha, num), lanes_eq(v, '_')));
+}
+#endif
+
+/*
+ * run(p, C_HOST) 16 bytes at a time while they lie in the buffer (bend is
+ * its end); where a class holds C_HOST (a token, a word, a parameter
+ * value), run(host_run(p, bend), class) gives run(p, class) in fewer steps.
+ */
+static inline const char *host_run(const char *p, const char *bend)
+{
+#ifdef SIP_SCAN_SSE2
+	for (; bend - p >= 16; p += 16) {
+		unsigned miss = ~host_lanes(_mm_loadu_si128((const __m128i *)p)) &
+				0xffffu;
+
+		if (miss)
+			return p + __builtin_ctz(miss);
+	}
+#else
+	(void)bend;
+#endif
+	return run(p, C_HOST);
+}
+
 struct line {
 	const char *end;  /* the CR or LF that ends the logical line */
 	const char *next; /* the byte after its line terminator; may be end */
@@ -296,6 +482,173 @@ static enum sip_scan_result find_line(const char *p, const char *end, bool fold,
 			return SIP_SCAN_OK;
 		}
 	}
+}
+
+/*
+ * The line search of sip_scan(): find_line() with a single unsigned
+ * compare per 16 bytes, for the bytes up to 0x0d: CR, LF and NUL, and the
+ * rarer HTAB and other controls, which next_stop() steps over. The last
+ * bytes of the buffer are read as the buffer's last 16 bytes, shifted.
+ */
+struct lines {
+	const char *buf, *end; /* the readable buffer */
+};
+
+#ifdef SIP_SCAN_SSE2
+/* the lanes of p[0..16) that hold a byte <= 0x0d */
+static inline unsigned low_lanes(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+	return (unsigned)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x0d)), v));
+}
+#endif
+
+static inline void lines_init(struct lines *s, const char *buf,
+			      const char *end)
+{
+	s->buf = buf;
+	s->end = end;
+}
+
+/* The first CR, LF or NUL among the bits of m (bytes q + i), or NULL. */
+static inline const char *first_stop(const char *q, uint64_t m)
+{
+	for (; m; m &= m - 1) {
+		const char *c = q + __builtin_ctzll(m);
+
+		if (*c == '\r' || *c == '\n' || *c == '\0')
+			return c;
+		/* HTAB or another control: part of the line */
+	}
+	return NULL;
+}
+
+/*
+ * find_stop(q, limit, STOP_LINE) for q < limit: the first CR, LF or NUL
+ * in [q, limit), or limit.
+ */
+static inline __attribute__((always_inline)) const char *
+next_stop(const struct lines *s, const char *q, const char *limit)
+{
+#ifdef SIP_SCAN_SSE2
+	/* 32 bytes a step while they are in the buffer and start before
+	 * limit, then the rest of the buffer from its last 16 bytes */
+	ptrdiff_t to_limit = limit - q, to_end = s->end - q;
+	ptrdiff_t last = to_limit - 1 < to_end - 32 ? to_limit - 1 : to_end - 32;
+	ptrdiff_t i = 0;
+	const char *c;
+
+	for (; i <= last; i += 32) {
+		uint64_t m = (uint64_t)low_lanes(q + i) |
+			     (uint64_t)low_lanes(q + i + 16) << 16;
+
+		if (m && (c = first_stop(q + i, m)) != NULL)
+			return c < limit ? c : limit;
+	}
+	if (i >= to_limit)
+		return limit;
+	if (to_end - i >= 16) {
+		c = first_stop(q + i, low_lanes(q + i));
+		if (c)
+			return c < limit ? c : limit;
+		i += 16;
+	}
+	if (i < to_end && s->end - s->buf >= 16) {
+		ptrdiff_t left = to_end - i;
+
+		c = first_stop(q + i, low_lanes(s->end - 16) >> (16 - left));
+		return c && c < limit ? c : limit;
+	}
+	q += i;
+#else
+	(void)s;
+#endif
+	for (; q < limit; q++)
+		if (*q == '\r' || *q == '\n' || *q == '\0')
+			return q;
+	return limit;
+}
+
+/*
+ * find_line() for the line at p, from q, the first stop next_stop() found
+ * for it: what is not a plain CRLF followed by the next header.
+ */
+static __attribute__((noinline)) enum sip_scan_result
+line_end(struct lines *s, const char *p,
+				     const char *q, const char *limit,
+				     bool fold, enum sip_scan_result bad,
+				     struct line *ln)
+{
+	const char *end = s->end;
+
+	for (;;) {
+		const char *term;
+
+		if (q >= limit)
+			return q - p > SIP_SCAN_MAX_LINE
+				       ? SIP_SCAN_LINE_TOO_LONG
+				       : SIP_SCAN_TRUNCATED;
+		if (*q == '\0')
+			return bad;
+		term = q;
+		if (*q == '\r') {
+			if (q + 1 == end)
+				return SIP_SCAN_TRUNCATED;
+			if (q[1] != '\n')
+				return bad;
+			q++;
+		}
+		q++;
+		if (!fold || q == end || (*q != ' ' && *q != '\t')) {
+			ln->end = term;
+			ln->next = q;
+			return SIP_SCAN_OK;
+		}
+		if (q < limit)
+			q = next_stop(s, q, limit);
+	}
+}
+
+/* find_line() over the lines of sip_scan(); p < end */
+static inline __attribute__((always_inline)) enum sip_scan_result
+next_line(struct lines *s, const char *p, bool fold, enum sip_scan_result bad,
+	  struct line *ln)
+{
+	const char *end = s->end;
+	const char *limit;
+
+#ifdef SIP_SCAN_SSE2
+	/*
+	 * Most lines: a CRLF within the line bound, 32 bytes a step, with
+	 * no other control before it, and then a line that is neither a
+	 * folded one nor the empty one (whatever `fold`). The rest, and
+	 * lines that end in the buffer's last 32 bytes, take the full path.
+	 */
+	ptrdiff_t n = end - p;
+
+	if (n > SIP_SCAN_MAX_LINE + 3)
+		n = SIP_SCAN_MAX_LINE + 3;
+	for (ptrdiff_t i = 0; i + 32 <= n; i += 32) {
+		uint32_t m = low_lanes(p + i) | low_lanes(p + i + 16) << 16;
+
+		if (m) {
+			const char *c = p + i + __builtin_ctz(m);
+
+			if (*c == '\r' && c + 2 - p < n && c[1] == '\n' &&
+			    (unsigned char)c[2] > ' ' &&
+			    c - p <= SIP_SCAN_MAX_LINE) {
+				ln->end = c;
+				ln->next = c + 2;
+				return SIP_SCAN_OK;
+			}
+			break;
+		}
+	}
+#endif
+	limit = end - p > SIP_SCAN_MAX_LINE ? p + SIP_SCAN_MAX_LINE + 1 : end;
+	return line_end(s, p, next_stop(s, p, limit), limit, fold, bad, ln);
 }
 
 /* Header names: one id serves the scanner's dispatch and compact letters. */
@@ -472,27 +825,90 @@ static int64_t delta_seconds(const char *p, const char *end)
 	return n > UINT32_MAX ? UINT32_MAX : (int64_t)n;
 }
 
+/*
+ * The value parsers below read a header value at v up to the end of its
+ * line, which they find themselves: a CR or LF that lws() does not take
+ * for folding, or a byte no class holds. They need no line bound: a line
+ * that find_line() returned ends in such a byte, and sip_scan() runs them
+ * on lines it has not looked for the end of only where the buffer ends in
+ * LF. Each returns where the value ended (at eol()), NULL on an error.
+ */
+
+/* 1*DIGIT, then only LWS to the end of the line (Content-Length, Expires) */
+static inline const char *scan_digits(const char *v, const char *bend,
+				      uint64_t *n)
+{
+	const char *d = v;
+	uint64_t x = 0;
+
+	for (; is_digit(*d); d++) {
+		x = x * 10 + (uint64_t)(*d - '0');
+		if (x > UINT32_MAX)
+			x = (uint64_t)UINT32_MAX + 1;
+	}
+	*n = x;
+	if (d == v)
+		return NULL;
+	d = lws(d, bend);
+	return eol(d) ? d : NULL;
+}
+
 /* "quoted-string" at p (on the opening quote); returns past its end. */
-static const char *skip_quoted(const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *skip_quoted(const char *p, const char *bend)
 {
 	for (p++;; p++) {
-		p = find_stop(p, end, STOP_QUOTED);
-		if (p == end)
-			return NULL;
+		const char *f;
+
+		p = find_stop_in(p, bend, STOP_QUOTED);
 		if (*p == '"')
 			return p + 1;
 		if (*p == '\\') {
-			/* quoted-pair: anything but CR and LF */
-			if (++p == end || *p == '\r' || *p == '\n')
+			/* quoted-pair: anything but CR and LF (and NUL, which
+			 * a line find_line() returned cannot hold) */
+			p++;
+			if (*p == '\r' || *p == '\n' || *p == '\0')
 				return NULL;
-		} else if (!(cls[(unsigned char)*p] & C_LWS)) {
-			return NULL; /* CTL or DEL; HTAB and folding are LWS */
+		} else if (*p == '\t') {
+			continue;
+		} else if ((*p == '\r' || *p == '\n') &&
+			   (f = fold_end(p, bend))) {
+			p = f - 1;
+		} else {
+			return NULL; /* CTL, DEL, or the end of the line */
 		}
 	}
 }
 
-/* host (hostname, IPv4address or IPv6reference) at p; returns its end. */
-static const char *scan_host(const char *p, const char *end)
+/* memchr(p, c, end - p), reading 16 bytes at a time up to bend */
+static inline const char *find_byte(const char *p, const char *end,
+				    const char *bend, char c)
+{
+#ifdef SIP_SCAN_SSE2
+	for (; p < end && bend - p >= 16; p += 16) {
+		unsigned hits = (unsigned)_mm_movemask_epi8(
+			lanes_eq(_mm_loadu_si128((const __m128i *)p), c));
+
+		if (hits) {
+			const char *q = p + __builtin_ctz(hits);
+
+			return q < end ? q : NULL;
+		}
+	}
+#else
+	(void)bend;
+#endif
+	for (; p < end; p++)
+		if (*p == c)
+			return p;
+	return NULL;
+}
+
+/*
+ * host (hostname, IPv4address or IPv6reference) at p; returns its end.
+ * The byte at end is readable and not a C_HOST byte; bend is the buffer's.
+ */
+static inline __attribute__((always_inline)) const char *scan_host(const char *p, const char *end,
+			     const char *bend)
 {
 	const char *q;
 
@@ -504,23 +920,25 @@ static const char *scan_host(const char *p, const char *end)
 			return NULL;
 		return q + 1;
 	}
-	q = skip_cls(p, end, C_HOST);
+	q = host_run(p, bend);
 	return q == p ? NULL : q;
 }
 
 /*
  * The URI spanning exactly [p, end). A Request-URI may not carry headers
- * (RFC 3261 19.1.1, RFC 4475 3.1.2.11).
+ * (RFC 3261 19.1.1, RFC 4475 3.1.2.11). The byte at end is readable and
+ * in neither C_SCHEME nor C_HOST: a SP, a '>', or the first byte after an
+ * addr-spec, which is not C_ADDR.
  */
-static bool scan_uri(const char *p, const char *end, bool request_uri,
-		     struct sip_uri *uri)
+static inline __attribute__((always_inline)) bool scan_uri(const char *p, const char *end, const char *bend,
+		     bool request_uri, struct sip_uri *uri)
 {
 	const char *s, *rest, *host, *h, *at;
 	size_t slen;
 
 	if (p == end || !is_alpha(*p))
 		return false;
-	s = skip_cls(p + 1, end, C_SCHEME);
+	s = run(p + 1, C_SCHEME);
 	if (s == end || *s != ':' || s + 1 == end)
 		return false;
 	rest = s + 1;
@@ -546,16 +964,16 @@ static bool scan_uri(const char *p, const char *end, bool request_uri,
 	/* userinfo cannot hold an unescaped '@' and hostport, parameters
 	 * and headers cannot hold one at all: the first '@' ends userinfo */
 	host = rest;
-	at = memchr(rest, '@', (size_t)(end - rest));
+	at = find_byte(rest, end, bend, '@');
 	if (at) {
-		const char *colon = memchr(rest, ':', (size_t)(at - rest));
+		const char *colon = find_byte(rest, at, bend, ':');
 
 		uri->user = span(rest, colon ? colon : at);
 		if (!uri->user.len)
 			return false;
 		host = at + 1;
 	}
-	h = scan_host(host, end);
+	h = scan_host(host, end, bend);
 	if (!h)
 		return false;
 	uri->host = span(host, h);
@@ -576,39 +994,55 @@ static bool scan_uri(const char *p, const char *end, bool request_uri,
 }
 
 /*
- * Walks `*( SEMI name [ EQUAL value ] )` from p up to the first ',' or le;
- * returns where it stopped, or NULL on a grammar error. The value of the
- * first parameter named `want` (any case) goes to *out.
+ * Walks `*( SEMI name [ EQUAL value ] )` from p up to the first ',' or the
+ * end of the line; returns where it stopped, or NULL on a grammar error.
+ * The value of the first parameter named `want` (any case) goes to *out;
+ * want is the name (want_len bytes, lower-case letters) and '=' (name_at()
+ * rules).
  */
-static const char *scan_params(const char *p, const char *le, const char *want,
-			       size_t want_len, struct sip_str *out)
+static inline __attribute__((always_inline)) const char *
+scan_params(const char *p, const char *bend,
+			       const char *want, size_t want_len,
+			       struct sip_str *out)
 {
 	for (;;) {
-		const char *name, *name_end, *val = NULL, *val_end = NULL;
+		const char *name, *name_end, *val, *val_end;
 
-		p = skip_lws(p, le);
-		if (p == le || *p == ',')
-			return p;
+		p = lws(p, bend);
 		if (*p != ';')
-			return NULL;
-		name = skip_lws(p + 1, le);
-		name_end = skip_cls(name, le, C_TOKEN);
-		if (name_end == name)
-			return NULL;
-		p = name_end;
-		val = skip_lws(p, le);
-		if (val < le && *val == '=') {
-			val = skip_lws(val + 1, le);
-			if (val < le && *val == '"')
-				val_end = skip_quoted(val, le);
+			return eol(p) || *p == ',' ? p : NULL;
+		name = lws(p + 1, bend);
+		if ((size_t)(bend - name) > want_len &&
+		    name_at(name, want, want_len + 1)) {
+			/* the one we want, with its '=' right after it */
+			val = lws(name + want_len + 1, bend);
+			if (*val == '"')
+				val_end = skip_quoted(val, bend);
 			else
-				val_end = skip_cls(val, le, C_PVAL);
+				val_end = run(host_run(val, bend), C_PVAL);
 			if (!val_end || val_end == val)
 				return NULL;
 			p = val_end;
+			if (!out->ptr)
+				*out = span(val, val_end);
+			continue;
 		}
-		if (val_end && !out->ptr &&
-		    (size_t)(name_end - name) == want_len &&
+		name_end = run(name, C_TOKEN);
+		if (name_end == name)
+			return NULL;
+		p = name_end;
+		val = lws(p, bend);
+		if (*val != '=')
+			continue;
+		val = lws(val + 1, bend);
+		if (*val == '"')
+			val_end = skip_quoted(val, bend);
+		else
+			val_end = run(host_run(val, bend), C_PVAL);
+		if (!val_end || val_end == val)
+			return NULL;
+		p = val_end;
+		if (!out->ptr && (size_t)(name_end - name) == want_len &&
 		    token_is(name, want, want_len))
 			*out = span(val, val_end);
 	}
@@ -618,89 +1052,96 @@ static const char *scan_params(const char *p, const char *le, const char *want,
  * name-addr or addr-spec at p (RFC 3261 20.10, 25.1): records the URI and
  * returns the byte after it ('>' included), or NULL.
  */
-static const char *scan_addr(const char *p, const char *le, struct sip_uri *uri)
+static inline __attribute__((always_inline)) const char *scan_addr(const char *p, const char *bend,
+			     struct sip_uri *uri)
 {
 	const char *q;
 
-	p = skip_lws(p, le);
-	if (p == le)
-		return NULL;
+	p = lws(p, bend);
 	if (*p == '"') {
-		p = skip_quoted(p, le);
+		p = skip_quoted(p, bend);
 		if (!p)
 			return NULL;
-		p = skip_lws(p, le);
+		p = lws(p, bend);
 	} else if (*p != '<') {
-		q = skip_cls(p, le, C_TOKEN);
+		q = run(p, C_TOKEN);
 		if (q == p)
 			return NULL;
-		if (q < le && *q == ':') {
+		if (*q == ':') {
 			/* a scheme, so addr-spec: ';' starts header params */
-			q = skip_cls(p, le, C_ADDR);
-			if (q < le && *q == '?')
+			q = run(p, C_ADDR);
+			if (*q == '?')
 				return NULL;
-			return scan_uri(p, q, false, uri) ? q : NULL;
+			return scan_uri(p, q, bend, false, uri) ? q : NULL;
 		}
 		/* display-name = *(token LWS); no LWS needed before '<' */
 		for (;;) {
-			p = skip_lws(q, le);
-			if (p == le || *p == '<')
+			p = lws(q, bend);
+			if (*p == '<' || eol(p))
 				break;
-			q = skip_cls(p, le, C_TOKEN);
+			q = run(p, C_TOKEN);
 			if (q == p)
 				return NULL;
 		}
 	}
-	if (p == le || *p != '<')
+	if (*p != '<')
 		return NULL;
-	q = find_stop(p + 1, le, STOP_URI);
-	if (q == le || *q != '>' || !scan_uri(p + 1, q, false, uri))
+	q = find_stop_in(p + 1, bend, STOP_URI);
+	if (*q != '>' || !scan_uri(p + 1, q, bend, false, uri))
 		return NULL;
 	return q + 1;
 }
 
 /*
  * One via-parm: sent-protocol LWS sent-by *(SEMI via-params). Returns
- * where it ends (',' or le) or NULL.
+ * where it ends (',' or the end of the line) or NULL.
  */
-static const char *scan_via_parm(const char *p, const char *le,
+static const char *scan_via_parm(const char *p, const char *bend,
 				 struct sip_str *sent_by,
 				 struct sip_str *branch)
 {
 	const char *q, *host, *host_end;
 
-	p = skip_lws(p, le);
-	for (int part = 0; part < 3; part++) {
-		if (part) {
-			p = skip_lws(p, le);
-			if (p == le || *p != '/')
-				return NULL;
-			p = skip_lws(p + 1, le);
-		}
-		q = skip_cls(p, le, C_TOKEN);
+	p = lws(p, bend);
+	if (bend - p >= 8 && eq8(p, "sip/2.0/")) {
+		/* what the loop below makes of it, in one compare */
+		p = lws(p + 8, bend);
+		q = run(p, C_TOKEN);
 		if (q == p)
 			return NULL;
 		p = q;
+	} else {
+		for (int part = 0; part < 3; part++) {
+			if (part) {
+				p = lws(p, bend);
+				if (*p != '/')
+					return NULL;
+				p = lws(p + 1, bend);
+			}
+			q = run(p, C_TOKEN);
+			if (q == p)
+				return NULL;
+			p = q;
+		}
 	}
-	host = skip_lws(p, le);
+	host = lws(p, bend);
 	if (host == p)
 		return NULL;
-	host_end = scan_host(host, le);
+	host_end = scan_host(host, bend, bend);
 	if (!host_end)
 		return NULL;
 	p = host_end;
-	q = skip_lws(p, le);
-	if (q < le && *q == ':') {
-		const char *port = skip_lws(q + 1, le);
+	q = lws(p, bend);
+	if (*q == ':') {
+		const char *port = lws(q + 1, bend);
 
-		p = port;
-		while (p < le && is_digit(*p))
-			p++;
+		for (p = port; is_digit(*p); p++)
+			;
 		if (p == port)
 			return NULL;
 	}
 	*sent_by = span(host, p);
-	return scan_params(p, le, "branch", 6, branch);
+	return scan_params(p, bend, "branch=", 6, branch);
 }
 
 enum seen {
@@ -715,77 +1156,87 @@ enum seen {
 	SEEN_USER_AGENT = 1 << 8,
 };
 
-static enum sip_scan_result scan_via(const char *v, const char *le,
-				     struct sip_msg *msg)
+static const char *scan_via(const char *p, const char *bend,
+			    struct sip_msg *msg)
 {
-	const char *p = v;
-
 	for (;;) {
 		struct sip_str sent_by, branch = {NULL, 0};
 
-		p = scan_via_parm(p, le, &sent_by, &branch);
+		p = scan_via_parm(p, bend, &sent_by, &branch);
 		if (!p)
-			return SIP_SCAN_BAD_HEADER;
+			return NULL;
 		if (msg->via_count == 0) {
 			msg->via_sent_by = sent_by;
 			msg->via_branch = branch;
 		}
 		if (msg->via_count < UINT16_MAX)
 			msg->via_count++;
-		if (p == le)
-			return SIP_SCAN_OK;
-		p++; /* the comma */
+		if (*p != ',')
+			return p;
+		p++;
 	}
 }
 
 /* From or To: one address, then parameters, among them the tag. */
-static enum sip_scan_result scan_party(const char *v, const char *le,
-				       struct sip_uri *uri, struct sip_str *tag)
+static const char *scan_party(const char *v, const char *bend,
+			      struct sip_uri *uri, struct sip_str *tag)
 {
-	const char *p = scan_addr(v, le, uri);
+	const char *p = scan_addr(v, bend, uri);
 
 	if (p)
-		p = scan_params(p, le, "tag", 3, tag);
-	return p == le ? SIP_SCAN_OK : SIP_SCAN_BAD_HEADER;
+		p = scan_params(p, bend, "tag=", 3, tag);
+	return p && *p != ',' ? p : NULL;
 }
 
-/* Contact: '*' or addresses; only the first is read. */
-static enum sip_scan_result scan_contact(const char *v, const char *ve,
-					 const char *le, struct sip_msg *msg)
+/*
+ * Contact: '*' or addresses; only the first is read, so where a second
+ * follows, the end of the line is not known here: *rest says so.
+ */
+static const char *scan_contact(const char *v, const char *bend,
+				struct sip_msg *msg, bool *rest)
 {
 	struct sip_str expires = {NULL, 0};
 	const char *p;
 
-	if (ve - v == 1 && *v == '*') {
-		msg->contact_star = true;
-		return SIP_SCAN_OK;
+	if (*v == '*') {
+		p = lws(v + 1, bend);
+		if (eol(p)) {
+			msg->contact_star = true;
+			return p;
+		}
 	}
-	p = scan_addr(v, le, &msg->contact);
+	p = scan_addr(v, bend, &msg->contact);
 	if (p)
-		p = scan_params(p, le, "expires", 7, &expires);
+		p = scan_params(p, bend, "expires=", 7, &expires);
 	if (!p)
-		return SIP_SCAN_BAD_HEADER;
+		return NULL;
 	if (expires.len)
 		msg->contact_expires =
 			delta_seconds(expires.ptr, expires.ptr + expires.len);
-	return SIP_SCAN_OK;
+	*rest = *p == ',';
+	return p;
 }
 
 /* CSeq = 1*DIGIT LWS Method (RFC 3261 20.16, 8.1.1.5). */
-static enum sip_scan_result scan_cseq(const char *v, const char *le,
-				      struct sip_msg *msg)
+static enum sip_scan_result scan_cseq(const char *v, const char *bend,
+				      struct sip_msg *msg, const char **e)
 {
 	const char *p, *m;
-	uint64_t n;
+	uint64_t n = 0;
 
-	p = scan_uint(v, le, INT32_MAX, &n);
+	for (p = v; is_digit(*p); p++) {
+		n = n * 10 + (uint64_t)(*p - '0');
+		if (n > INT32_MAX)
+			n = (uint64_t)INT32_MAX + 1;
+	}
 	if (p == v || n > INT32_MAX)
 		return SIP_SCAN_BAD_CSEQ;
-	m = skip_lws(p, le);
+	m = lws(p, bend);
 	if (m == p)
 		return SIP_SCAN_BAD_CSEQ;
-	p = skip_cls(m, le, C_TOKEN);
-	if (p == m || skip_lws(p, le) != le)
+	p = run(m, C_TOKEN);
+	*e = lws(p, bend);
+	if (p == m || !eol(*e))
 		return SIP_SCAN_BAD_CSEQ;
 	msg->cseq = (uint32_t)n;
 	msg->cseq_method_str = span(m, p);
@@ -799,35 +1250,92 @@ static enum sip_scan_result scan_cseq(const char *v, const char *le,
 }
 
 /* Call-ID = word [ "@" word ] */
-static enum sip_scan_result scan_call_id(const char *v, const char *le,
-					 struct sip_msg *msg)
+static const char *scan_call_id(const char *v, const char *bend,
+				struct sip_msg *msg)
 {
-	const char *p = skip_cls(v, le, C_WORD);
+	const char *p = run(host_run(v, bend), C_WORD), *e;
 
 	if (p == v)
-		return SIP_SCAN_BAD_HEADER;
-	if (p < le && *p == '@') {
+		return NULL;
+	if (*p == '@') {
 		const char *host = p + 1;
 
-		p = skip_cls(host, le, C_WORD);
+		p = run(host_run(host, bend), C_WORD);
 		if (p == host)
-			return SIP_SCAN_BAD_HEADER;
+			return NULL;
 	}
-	if (skip_lws(p, le) != le)
-		return SIP_SCAN_BAD_HEADER;
+	e = lws(p, bend);
+	if (!eol(e))
+		return NULL;
 	msg->call_id = span(v, p);
-	return SIP_SCAN_OK;
+	return e;
 }
 
-static enum sip_scan_result scan_content_length(const char *v, const char *ve,
-						struct sip_msg *msg)
+/*
+ * The name of the header line at p: its end in *name_end, p when it does
+ * not start with a token, and for the headers that sip_scan() reads,
+ * their id (header_id() of the name); H_OTHER for all others. The names
+ * read are matched a word at a time in any case and must end in a byte
+ * that is not a token byte; the rest are checked as tokens.
+ */
+static inline __attribute__((always_inline)) enum header_id
+scan_name(const char *p, const char *bend,
+				       const char **name_end)
 {
-	uint64_t n;
+	size_t room = (size_t)(bend - p) - 1; /* p[0..room] is readable */
 
-	if (v == ve || scan_uint(v, ve, UINT32_MAX, &n) != ve || n > UINT32_MAX)
-		return SIP_SCAN_BAD_CONTENT_LENGTH;
-	msg->content_length = (int64_t)n;
-	return SIP_SCAN_OK;
+#define COMPACT(id)                                                            \
+	if (!is_token(p[1])) {                                                 \
+		*name_end = p + 1;                                             \
+		return id;                                                     \
+	}
+#define NAME(lit, n, id)                                                       \
+	if (room >= (n) && name_at(p, lit, n) && !is_token(p[n])) {            \
+		*name_end = p + (n);                                           \
+		return id;                                                     \
+	}
+	switch (p[0] | 0x20) {
+	case 'v':
+		COMPACT(H_VIA);
+		NAME("via", 3, H_VIA);
+		break;
+	case 'f':
+		COMPACT(H_FROM);
+		NAME("from", 4, H_FROM);
+		break;
+	case 't':
+		COMPACT(H_TO);
+		if ((p[1] | 0x20) == 'o' && !is_token(p[2])) {
+			*name_end = p + 2;
+			return H_TO;
+		}
+		break;
+	case 'i':
+		COMPACT(H_CALL_ID);
+		break;
+	case 'l':
+		COMPACT(H_CONTENT_LENGTH);
+		break;
+	case 'm':
+		COMPACT(H_CONTACT);
+		break;
+	case 'c':
+		NAME("call-id", 7, H_CALL_ID);
+		NAME("cseq", 4, H_CSEQ);
+		NAME("contact", 7, H_CONTACT);
+		NAME("content-length", 14, H_CONTENT_LENGTH);
+		break;
+	case 'e':
+		NAME("expires", 7, H_EXPIRES);
+		break;
+	case 'u':
+		NAME("user-agent", 10, H_USER_AGENT);
+		break;
+	}
+#undef COMPACT
+#undef NAME
+	*name_end = run(host_run(p, bend), C_TOKEN);
+	return H_OTHER;
 }
 
 /* Marks `bit` seen; true if it was already. */
@@ -839,53 +1347,220 @@ static inline bool seen_before(unsigned *seen, unsigned bit)
 	return before;
 }
 
+/*
+ * The header line [p, le), le its CR or LF: what split_header() checks,
+ * then the value of the headers we read.
+ */
 static enum sip_scan_result scan_header(const char *p, const char *le,
-					unsigned *seen, struct sip_msg *msg)
+					const char *bend, unsigned *seen,
+					struct sip_msg *msg)
 {
-	const char *name_end, *v, *ve;
+	const char *name_end, *c, *v, *e;
+	enum header_id id = scan_name(p, bend, &name_end);
+	bool rest;
+	uint64_t n;
 
-	if (!split_header(p, le, &name_end, &v, &ve))
+	if (name_end == p)
 		return SIP_SCAN_BAD_HEADER;
+	c = name_end;
+	if (*c != ':') {
+		while (*c == ' ' || *c == '\t')
+			c++;
+		if (*c != ':')
+			return SIP_SCAN_BAD_HEADER;
+	}
+	if (id == H_OTHER)
+		return SIP_SCAN_OK;
+	v = lws(c + 1, bend);
 
-	switch (header_id(p, (size_t)(name_end - p))) {
+	switch (id) {
 	case H_VIA:
 		*seen |= SEEN_VIA;
-		return scan_via(v, le, msg);
+		return scan_via(v, bend, msg) ? SIP_SCAN_OK
+					      : SIP_SCAN_BAD_HEADER;
 	case H_FROM:
 		if (seen_before(seen, SEEN_FROM))
 			return SIP_SCAN_DUPLICATE_HEADER;
-		return scan_party(v, le, &msg->from, &msg->from_tag);
+		return scan_party(v, bend, &msg->from, &msg->from_tag)
+			       ? SIP_SCAN_OK
+			       : SIP_SCAN_BAD_HEADER;
 	case H_TO:
 		if (seen_before(seen, SEEN_TO))
 			return SIP_SCAN_DUPLICATE_HEADER;
-		return scan_party(v, le, &msg->to, &msg->to_tag);
+		return scan_party(v, bend, &msg->to, &msg->to_tag)
+			       ? SIP_SCAN_OK
+			       : SIP_SCAN_BAD_HEADER;
 	case H_CALL_ID:
 		if (seen_before(seen, SEEN_CALL_ID))
 			return SIP_SCAN_DUPLICATE_HEADER;
-		return scan_call_id(v, le, msg);
+		return scan_call_id(v, bend, msg) ? SIP_SCAN_OK
+						  : SIP_SCAN_BAD_HEADER;
 	case H_CSEQ:
 		if (seen_before(seen, SEEN_CSEQ))
 			return SIP_SCAN_DUPLICATE_HEADER;
-		return scan_cseq(v, le, msg);
+		return scan_cseq(v, bend, msg, &e);
 	case H_CONTENT_LENGTH:
 		if (seen_before(seen, SEEN_CONTENT_LENGTH))
 			return SIP_SCAN_DUPLICATE_HEADER;
-		return scan_content_length(v, ve, msg);
+		if (!scan_digits(v, bend, &n) || n > UINT32_MAX)
+			return SIP_SCAN_BAD_CONTENT_LENGTH;
+		msg->content_length = (int64_t)n;
+		return SIP_SCAN_OK;
 	case H_CONTACT:
 		if (seen_before(seen, SEEN_CONTACT))
 			return SIP_SCAN_OK;
-		return scan_contact(v, ve, le, msg);
+		return scan_contact(v, bend, msg, &rest) ? SIP_SCAN_OK
+							 : SIP_SCAN_BAD_HEADER;
 	case H_EXPIRES:
-		if (!seen_before(seen, SEEN_EXPIRES))
-			msg->expires = delta_seconds(v, ve);
+		if (!seen_before(seen, SEEN_EXPIRES)) {
+			e = scan_digits(v, bend, &n);
+			msg->expires = !e		? -1
+				       : n > UINT32_MAX ? UINT32_MAX
+							: (int64_t)n;
+		}
 		return SIP_SCAN_OK;
 	case H_USER_AGENT:
 		if (!seen_before(seen, SEEN_USER_AGENT))
-			msg->user_agent = span(v, ve);
+			msg->user_agent = span(v, trim_lws_back(v, le));
 		return SIP_SCAN_OK;
 	default:
 		return SIP_SCAN_OK;
 	}
+}
+
+/*
+ * scan_header() for a line whose end is not known yet, in a buffer that
+ * ends in LF: the value parsers find it. Returns the start of the next
+ * line where the header is read and its line ends in CRLF, with no folded
+ * line next, within SIP_SCAN_MAX_LINE: then find_line() would have found
+ * that very end, since the parsers read every byte up to it and take a CR
+ * or LF only as folding. Returns p itself where the name and colon are
+ * fine and the value is not read (a header we do not read, or one only
+ * the first of which counts): then only the line's end is to be found.
+ * Returns NULL for everything else, errors included, to be done again in
+ * the contract's order (see scan_headers()).
+ */
+static const char *header_first(const char *p, const char *bend,
+				unsigned *seen, struct sip_msg *msg)
+{
+	const char *name_end, *c, *v, *e;
+	enum header_id id = scan_name(p, bend, &name_end);
+	bool rest = false;
+	uint64_t n;
+
+	if (name_end == p)
+		return NULL;
+	c = name_end;
+	if (*c != ':') {
+		while (*c == ' ' || *c == '\t')
+			c++;
+		if (*c != ':')
+			return NULL;
+	}
+	if (id == H_OTHER)
+		return p;
+	v = lws(c + 1, bend);
+
+	switch (id) {
+	case H_VIA:
+		*seen |= SEEN_VIA;
+		e = scan_via(v, bend, msg);
+		break;
+	case H_FROM:
+		if (seen_before(seen, SEEN_FROM))
+			return NULL;
+		e = scan_party(v, bend, &msg->from, &msg->from_tag);
+		break;
+	case H_TO:
+		if (seen_before(seen, SEEN_TO))
+			return NULL;
+		e = scan_party(v, bend, &msg->to, &msg->to_tag);
+		break;
+	case H_CALL_ID:
+		if (seen_before(seen, SEEN_CALL_ID))
+			return NULL;
+		e = scan_call_id(v, bend, msg);
+		break;
+	case H_CSEQ:
+		if (seen_before(seen, SEEN_CSEQ) ||
+		    scan_cseq(v, bend, msg, &e) != SIP_SCAN_OK)
+			return NULL;
+		break;
+	case H_CONTENT_LENGTH:
+		if (seen_before(seen, SEEN_CONTENT_LENGTH))
+			return NULL;
+		e = scan_digits(v, bend, &n);
+		if (!e || n > UINT32_MAX)
+			return NULL;
+		msg->content_length = (int64_t)n;
+		break;
+	case H_CONTACT:
+		if (seen_before(seen, SEEN_CONTACT))
+			return p;
+		e = scan_contact(v, bend, msg, &rest);
+		if (rest)
+			return NULL;
+		break;
+	case H_EXPIRES:
+		if (seen_before(seen, SEEN_EXPIRES))
+			return p;
+		e = scan_digits(v, bend, &n);
+		if (!e)
+			return NULL;
+		msg->expires = n > UINT32_MAX ? UINT32_MAX : (int64_t)n;
+		break;
+	default:
+		return NULL; /* User-Agent: trimmed from the line's end */
+	}
+	/*
+	 * e is where lws() stopped, at a CR or LF it did not take for
+	 * folding: so if a CRLF and a byte follow, that byte is no SP or
+	 * HTAB. (A CR is not the buffer's last byte, which is LF.)
+	 */
+	if (!e || *e != '\r' || e[1] != '\n' || bend - e <= 2 ||
+	    e - p > SIP_SCAN_MAX_LINE)
+		return NULL;
+	return e + 2;
+}
+
+/* Undoes what header_first() recorded for the headers `fresh` were seen. */
+static void forget(struct sip_msg *msg, unsigned fresh, uint16_t vias)
+{
+	if (!vias) {
+		msg->via_sent_by = (struct sip_str){NULL, 0};
+		msg->via_branch = (struct sip_str){NULL, 0};
+	}
+	msg->via_count = vias;
+	if (fresh & SEEN_FROM) {
+		memset(&msg->from, 0, sizeof(msg->from));
+		msg->from_tag = (struct sip_str){NULL, 0};
+	}
+	if (fresh & SEEN_TO) {
+		memset(&msg->to, 0, sizeof(msg->to));
+		msg->to_tag = (struct sip_str){NULL, 0};
+	}
+	if (fresh & SEEN_CALL_ID)
+		msg->call_id = (struct sip_str){NULL, 0};
+	if (fresh & SEEN_CSEQ) {
+		msg->cseq = 0;
+		msg->cseq_method = SIP_METHOD_UNKNOWN;
+		msg->cseq_method_str = (struct sip_str){NULL, 0};
+	}
+	if (fresh & SEEN_CONTENT_LENGTH)
+		msg->content_length = -1;
+	if (fresh & SEEN_CONTACT) {
+		memset(&msg->contact, 0, sizeof(msg->contact));
+		msg->contact_star = false;
+		msg->contact_expires = -1;
+	}
+	if (fresh & SEEN_EXPIRES)
+		msg->expires = -1;
+}
+
+/* "SIP/2.0" in any case at p[0..7) */
+static inline bool is_version(const char *p)
+{
+	return eq4(p, "sip/") && load4(p + 3) == load4("/2.0");
 }
 
 /* "SIP/2.0" in any case; another SIP/x is a version we do not speak. */
@@ -893,26 +1568,31 @@ static enum sip_scan_result check_version(const char *p, const char *end)
 {
 	size_t n = (size_t)(end - p);
 
-	if (n == 7 && ieq(p, "sip/2.0", 7))
+	if (n == 7 && is_version(p))
 		return SIP_SCAN_OK;
-	return n >= 4 && ieq(p, "sip/", 4) ? SIP_SCAN_BAD_VERSION
-					   : SIP_SCAN_BAD_START_LINE;
+	return n >= 4 && eq4(p, "sip/") ? SIP_SCAN_BAD_VERSION
+					: SIP_SCAN_BAD_START_LINE;
 }
 
 /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase */
 static enum sip_scan_result scan_status_line(const char *p, const char *le,
 					     struct sip_msg *msg)
 {
-	const char *sp = memchr(p, ' ', (size_t)(le - p));
-	enum sip_scan_result r;
-	const char *s;
+	const char *sp, *s;
 	unsigned code;
 
-	if (!sp)
-		return SIP_SCAN_BAD_START_LINE;
-	r = check_version(p, sp);
-	if (r != SIP_SCAN_OK)
-		return r;
+	if (le - p > 7 && p[7] == ' ' && is_version(p)) {
+		sp = p + 7; /* the first SP, as the version has none */
+	} else {
+		enum sip_scan_result r;
+
+		sp = memchr(p, ' ', (size_t)(le - p));
+		if (!sp)
+			return SIP_SCAN_BAD_START_LINE;
+		r = check_version(p, sp);
+		if (r != SIP_SCAN_OK)
+			return r;
+	}
 	s = sp + 1;
 	if (le - s < 3 || !is_digit(s[0]) || !is_digit(s[1]) ||
 	    !is_digit(s[2]) || (le - s > 3 && s[3] != ' '))
@@ -930,24 +1610,31 @@ static enum sip_scan_result scan_status_line(const char *p, const char *le,
  * (RFC 4475 3.1.2.9, 3.1.2.10).
  */
 static enum sip_scan_result scan_request_line(const char *p, const char *le,
+					      const char *bend,
 					      struct sip_msg *msg)
 {
-	const char *m = skip_cls(p, le, C_TOKEN);
+	const char *m = run(p, C_TOKEN);
 	const char *uri, *sp;
+	bool version_ok = false;
 
-	if (m == p || m == le || *m != ' ')
+	if (m == p || *m != ' ')
 		return SIP_SCAN_BAD_START_LINE;
 	msg->is_request = true;
 	msg->method_str = span(p, m);
 	msg->method = sip_method_from_token(p, (size_t)(m - p));
 	uri = m + 1;
-	sp = memrchr(uri, ' ', (size_t)(le - uri));
+	if (le - uri >= 8 && le[-8] == ' ' && is_version(le - 7)) {
+		sp = le - 8; /* the last SP, as the version has none */
+		version_ok = true;
+	} else {
+		sp = memrchr(uri, ' ', (size_t)(le - uri));
+	}
 	if (!sp || sp == uri || sp + 1 == le || *uri == ' ' || sp[-1] == ' ')
 		return SIP_SCAN_BAD_START_LINE;
-	if (find_stop(uri, sp, STOP_URI) != sp ||
-	    !scan_uri(uri, sp, true, &msg->ruri))
+	if (find_stop_in(uri, bend, STOP_URI) != sp ||
+	    !scan_uri(uri, sp, bend, true, &msg->ruri))
 		return SIP_SCAN_BAD_URI;
-	return check_version(sp + 1, le);
+	return version_ok ? SIP_SCAN_OK : check_version(sp + 1, le);
 }
 
 static enum sip_scan_result finish(const char *buf, size_t len,
@@ -978,12 +1665,74 @@ static enum sip_scan_result finish(const char *buf, size_t len,
 	return SIP_SCAN_OK;
 }
 
+/*
+ * The header lines from p on. Where the buffer ends in LF, which stops
+ * every search before its end, header_first() reads each header before
+ * its line's end is looked for; what it does not finish is undone and
+ * done again in the order of the contract: find_line() first, then the
+ * header, with the same parsers now inside a known line.
+ */
+static enum sip_scan_result scan_headers(const char *buf, size_t len,
+					 const char *p, struct sip_msg *msg)
+{
+	const char *end = buf + len;
+	bool first = buf[len - 1] == '\n';
+	unsigned seen = 0, count = 0;
+	enum sip_scan_result r;
+	struct lines ls;
+	struct line ln;
+
+	lines_init(&ls, buf, end);
+	for (;; count++) {
+		unsigned seen0 = seen;
+		uint16_t vias0 = msg->via_count;
+		const char *next = NULL;
+
+		msg->header_count = (uint16_t)count;
+		if (*p == '\n')
+			return finish(buf, len, p + 1, seen, msg);
+		if (*p == '\r') {
+			if (p + 1 == end)
+				return SIP_SCAN_TRUNCATED;
+			if (p[1] != '\n')
+				return SIP_SCAN_BAD_HEADER;
+			return finish(buf, len, p + 2, seen, msg);
+		}
+		if (count == SIP_SCAN_MAX_HEADERS)
+			return SIP_SCAN_TOO_MANY_HEADERS;
+		if (first) {
+			next = header_first(p, end, &seen, msg);
+			if (next && next != p) {
+				p = next;
+				continue;
+			}
+		}
+		r = next_line(&ls, p, true, SIP_SCAN_BAD_HEADER, &ln);
+		if (r == SIP_SCAN_OK && ln.next == end)
+			r = SIP_SCAN_TRUNCATED; /* no room for the empty line */
+		if (r != SIP_SCAN_OK) {
+			if (first && !next)
+				forget(msg, seen & ~seen0, vias0);
+			return r;
+		}
+		msg->header_count = (uint16_t)(count + 1);
+		if (!next) {
+			seen = seen0;
+			msg->via_count = vias0;
+			r = scan_header(p, ln.end, end, &seen, msg);
+			if (r != SIP_SCAN_OK)
+				return r;
+		}
+		p = ln.next;
+	}
+}
+
 enum sip_scan_result sip_scan(const char *buf, size_t len, struct sip_msg *msg)
 {
 	const char *end = buf + len;
 	const char *p;
 	enum sip_scan_result r;
-	unsigned seen = 0;
+	struct lines ls;
 	struct line ln;
 
 	memset(msg, 0, sizeof(*msg));
@@ -996,41 +1745,19 @@ enum sip_scan_result sip_scan(const char *buf, size_t len, struct sip_msg *msg)
 		return SIP_SCAN_EMPTY;
 	if (p != buf && p[-1] != '\n')
 		return SIP_SCAN_BAD_START_LINE;
-	r = find_line(p, end, false, SIP_SCAN_BAD_START_LINE, &ln);
+	lines_init(&ls, buf, end);
+	r = next_line(&ls, p, false, SIP_SCAN_BAD_START_LINE, &ln);
 	if (r != SIP_SCAN_OK)
 		return r;
 	if (ln.next == end)
 		return SIP_SCAN_TRUNCATED;
-	if (ln.end - p >= 4 && ieq(p, "sip/", 4))
+	if (ln.end - p >= 4 && eq4(p, "sip/"))
 		r = scan_status_line(p, ln.end, msg);
 	else
-		r = scan_request_line(p, ln.end, msg);
+		r = scan_request_line(p, ln.end, end, msg);
 	if (r != SIP_SCAN_OK)
 		return r;
-
-	for (p = ln.next;; p = ln.next) {
-		if (*p == '\n')
-			return finish(buf, len, p + 1, seen, msg);
-		if (*p == '\r') {
-			if (p + 1 == end)
-				return SIP_SCAN_TRUNCATED;
-			if (p[1] != '\n')
-				return SIP_SCAN_BAD_HEADER;
-			return finish(buf, len, p + 2, seen, msg);
-		}
-		if (msg->header_count == SIP_SCAN_MAX_HEADERS)
-			return SIP_SCAN_TOO_MANY_HEADERS;
-		r = find_line(p, end, true, SIP_SCAN_BAD_HEADER, &ln);
-		if (r != SIP_SCAN_OK)
-			return r;
-		/* no room left for the empty line, or for a folded line */
-		if (ln.next == end)
-			return SIP_SCAN_TRUNCATED;
-		msg->header_count++;
-		r = scan_header(p, ln.end, &seen, msg);
-		if (r != SIP_SCAN_OK)
-			return r;
-	}
+	return scan_headers(buf, len, ln.next, msg);
 }
 
 void sip_header_iter_init(struct sip_header_iter *it, const char *buf,
@@ -1094,15 +1821,53 @@ const char *sip_method_name(enum sip_method m)
 
 enum sip_method sip_method_from_token(const char *p, size_t len)
 {
-	if (!len)
-		return SIP_METHOD_UNKNOWN;
-	for (int m = SIP_METHOD_UNKNOWN + 1; m < SIP_METHOD_MAX; m++) {
-		const char *name = method_names[m];
-
-		if (name[0] == p[0] && strlen(name) == len &&
-		    memcmp(name, p, len) == 0)
-			return (enum sip_method)m;
+	/* by length, then whole names (case-sensitive) */
+#define IS(lit) (memcmp(p, lit, sizeof(lit) - 1) == 0)
+	switch (len) {
+	case 3:
+		if (IS("ACK"))
+			return SIP_METHOD_ACK;
+		if (IS("BYE"))
+			return SIP_METHOD_BYE;
+		break;
+	case 4:
+		if (IS("INFO"))
+			return SIP_METHOD_INFO;
+		break;
+	case 5:
+		if (IS("PRACK"))
+			return SIP_METHOD_PRACK;
+		if (IS("REFER"))
+			return SIP_METHOD_REFER;
+		break;
+	case 6:
+		if (IS("INVITE"))
+			return SIP_METHOD_INVITE;
+		if (IS("CANCEL"))
+			return SIP_METHOD_CANCEL;
+		if (IS("NOTIFY"))
+			return SIP_METHOD_NOTIFY;
+		if (IS("UPDATE"))
+			return SIP_METHOD_UPDATE;
+		break;
+	case 7:
+		if (IS("OPTIONS"))
+			return SIP_METHOD_OPTIONS;
+		if (IS("PUBLISH"))
+			return SIP_METHOD_PUBLISH;
+		if (IS("MESSAGE"))
+			return SIP_METHOD_MESSAGE;
+		break;
+	case 8:
+		if (IS("REGISTER"))
+			return SIP_METHOD_REGISTER;
+		break;
+	case 9:
+		if (IS("SUBSCRIBE"))
+			return SIP_METHOD_SUBSCRIBE;
+		break;
 	}
+#undef IS
 	return SIP_METHOD_UNKNOWN;
 }
 

@@ -135,6 +135,35 @@ static void reclaim(struct rcu_head *rcu)
 	free_list_push(e->table, e);
 }
 
+/*
+ * A lookup of a new key (every new call) reads a random bucket node and
+ * then, mostly, the dummy node of another bucket: two random reads in an
+ * array of 16 bytes per bucket (32 MiB for 2^21 buckets). On 4 KiB pages
+ * each is a TLB miss as well as a cache miss, and under virtualisation a
+ * TLB miss is a two-level page walk; on 2 MiB pages the array needs 16 TLB
+ * entries. cds_lfht allocates and fills the array itself, so ask for huge
+ * pages afterwards and collapse the filled pages into them at once
+ * (MADV_COLLAPSE, Linux 6.1); where that is refused, khugepaged does it
+ * later. Only the 2 MiB-aligned part of the array can be; the contents do
+ * not change. Failure costs speed only.
+ */
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static void buckets_on_huge_pages(const struct state_table *t)
+{
+	uintptr_t lo = (uintptr_t)cds_lfht_mm_mmap.bucket_at(t->ht, 0);
+	uintptr_t hi = lo + t->buckets * sizeof(struct cds_lfht_node);
+
+	lo = (lo + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	hi &= ~(uintptr_t)(HUGE_PAGE - 1);
+	if (hi <= lo)
+		return;
+	if (madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0)
+		(void)madvise((void *)lo, hi - lo, MADV_COLLAPSE);
+}
+
 struct state_table *state_table_create(uint32_t capacity, size_t entry_size)
 {
 	struct state_table *t;
@@ -169,10 +198,14 @@ struct state_table *state_table_create(uint32_t capacity, size_t entry_size)
 			      MADV_HUGEPAGE);
 
 	/* Buckets fixed for the table's life: no resize thread, no
-	 * allocation on the fast path. */
-	t->ht = cds_lfht_new(t->buckets, t->buckets, t->buckets, 0, NULL);
+	 * allocation on the fast path. The mmap memory manager (what
+	 * cds_lfht_new picks for this size anyway, named here because
+	 * buckets_on_huge_pages relies on it) keeps them in one array. */
+	t->ht = _cds_lfht_new(t->buckets, t->buckets, t->buckets, 0,
+			      &cds_lfht_mm_mmap, &rcu_flavor, NULL);
 	if (t->ht == NULL)
 		goto fail;
+	buckets_on_huge_pages(t);
 
 	for (uint32_t i = 0; i < capacity; i++) {
 		struct state_entry *e = entry_at(t, i);
@@ -409,9 +442,27 @@ uint32_t state_table_free_count(const struct state_table *t)
 	return n;
 }
 
-/* SipHash-2-4 with 128-bit output (Aumasson, Bernstein). */
+/*
+ * SipHash-2-4 with 128-bit output (Aumasson, Bernstein), fed a word at a
+ * time: whole 64-bit words are loaded straight from the input (little-
+ * endian, any alignment), a part-word at the end with at most two loads
+ * and never a byte past the input, and input that starts inside a part-
+ * filled word is shifted onto it. The result is the byte-wise algorithm's
+ * exactly, however the input is split across calls (the unit tests check
+ * it against the reference vectors and a byte-at-a-time reference).
+ */
 
 static uint64_t hash_secret[2];
+/* v0..v3 after the key is mixed in: hasher_init copies them. */
+static uint64_t hash_init[4];
+
+static void hash_init_from_secret(void)
+{
+	hash_init[0] = 0x736f6d6570736575ULL ^ hash_secret[0];
+	hash_init[1] = 0x646f72616e646f6dULL ^ hash_secret[1] ^ 0xee;
+	hash_init[2] = 0x6c7967656e657261ULL ^ hash_secret[0];
+	hash_init[3] = 0x7465646279746573ULL ^ hash_secret[1];
+}
 
 static void hash_secret_draw(void) __attribute__((constructor));
 static void hash_secret_draw(void)
@@ -419,17 +470,23 @@ static void hash_secret_draw(void)
 	struct timespec ts;
 
 	if (getrandom(hash_secret, sizeof(hash_secret), 0) ==
-	    (ssize_t)sizeof(hash_secret))
+	    (ssize_t)sizeof(hash_secret)) {
+		hash_init_from_secret();
 		return;
+	}
 	/* No getrandom: weaker, but still not known in advance. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	hash_secret[0] = (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec;
 	hash_secret[1] = (uint64_t)getpid() << 32 ^ (uintptr_t)&ts;
+	hash_init_from_secret();
 }
 
 void state_key_set_secret(const uint8_t secret[16])
 {
 	memcpy(hash_secret, secret, sizeof(hash_secret));
+	hash_secret[0] = le64toh(hash_secret[0]);
+	hash_secret[1] = le64toh(hash_secret[1]);
+	hash_init_from_secret();
 }
 
 static inline uint64_t rotl(uint64_t x, int b)
@@ -463,62 +520,109 @@ static inline void sip_compress(uint64_t v[4], uint64_t m)
 	v[0] ^= m;
 }
 
-void state_key_hasher_init(struct state_key_hasher *h)
+static inline uint64_t load64(const uint8_t *p)
 {
-	h->v[0] = 0x736f6d6570736575ULL ^ hash_secret[0];
-	h->v[1] = 0x646f72616e646f6dULL ^ hash_secret[1] ^ 0xee;
-	h->v[2] = 0x6c7967656e657261ULL ^ hash_secret[0];
-	h->v[3] = 0x7465646279746573ULL ^ hash_secret[1];
+	uint64_t m;
+
+	memcpy(&m, p, sizeof(m));
+	return le64toh(m);
+}
+
+static inline uint64_t load32(const uint8_t *p)
+{
+	uint32_t m;
+
+	memcpy(&m, p, sizeof(m));
+	return le32toh(m);
+}
+
+/* n (0..7) bytes at p as a little-endian word, reading only those. */
+static inline uint64_t load_part(const uint8_t *p, size_t n)
+{
+	if (n >= 4) /* two loads that overlap by 8 - n bytes */
+		return load32(p) | load32(p + n - 4) << (8 * (n - 4));
+	if (n == 0)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[n >> 1] << (8 * (n >> 1)) |
+	       (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
+/*
+ * ASCII letters of the 8 bytes of x lower-cased (SWAR): per byte, the low
+ * 7 bits plus 0x3f carry into bit 7 from 'A' up, plus 0x25 from past 'Z'
+ * up; neither sum leaves its byte. Bytes with bit 7 set stay as they are.
+ */
+static inline uint64_t lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t low7 = x & (0x7f * ones);
+	uint64_t from_a = low7 + (0x80 - 'A') * ones;
+	uint64_t past_z = low7 + (0x80 - 'Z' - 1) * ones;
+
+	return x | ((from_a & ~past_z & ~x & (0x80 * ones)) >> 2);
+}
+
+/*
+ * The hasher's steps, forced inline so that the one-call key functions
+ * below keep the whole state in registers; the streaming functions are
+ * thin wrappers over the same code.
+ */
+#define HASH_INLINE static inline __attribute__((always_inline))
+
+HASH_INLINE void hasher_init(struct state_key_hasher *h)
+{
+	memcpy(h->v, hash_init, sizeof(h->v));
 	h->tail = 0;
 	h->len = 0;
 }
 
-static inline void add_byte(struct state_key_hasher *h, uint8_t b)
+/*
+ * Feed len bytes at b, lower-cased if lower. Invariant: h->tail holds the
+ * h->len % 8 bytes not yet compressed, in its low bytes, the rest zero.
+ */
+HASH_INLINE void absorb(struct state_key_hasher *h, const uint8_t *b,
+			size_t len, bool lower)
 {
-	h->tail |= (uint64_t)b << (8 * (h->len & 7));
-	if ((++h->len & 7) == 0) {
-		sip_compress(h->v, h->tail);
-		h->tail = 0;
-	}
-}
+	unsigned int fill = (unsigned int)(h->len & 7);
+	uint64_t m;
 
-void state_key_add(struct state_key_hasher *h, const void *p, size_t len)
-{
-	const uint8_t *b = p;
+	h->len += len;
+	if (fill != 0) {
+		size_t need = 8 - fill;
 
-	while (len > 0 && (h->len & 7) != 0) {
-		add_byte(h, *b++);
-		len--;
+		if (len < need) {
+			m = load_part(b, len);
+			h->tail |= (lower ? lower8(m) : m) << (8 * fill);
+			return;
+		}
+		m = load_part(b, need);
+		sip_compress(h->v,
+			     h->tail | (lower ? lower8(m) : m) << (8 * fill));
+		b += need;
+		len -= need;
 	}
 	for (; len >= 8; b += 8, len -= 8) {
-		uint64_t m;
-
-		memcpy(&m, b, 8);
-		sip_compress(h->v, le64toh(m));
-		h->len += 8;
+		m = load64(b);
+		sip_compress(h->v, lower ? lower8(m) : m);
 	}
-	while (len-- > 0)
-		add_byte(h, *b++);
+	m = load_part(b, len);
+	h->tail = lower ? lower8(m) : m;
 }
 
-void state_key_add_lower(struct state_key_hasher *h, const void *p, size_t len)
+HASH_INLINE void absorb_u64(struct state_key_hasher *h, uint64_t v)
 {
-	const uint8_t *b = p;
+	uint64_t le;
 
-	for (size_t i = 0; i < len; i++)
-		add_byte(h, b[i] >= 'A' && b[i] <= 'Z' ? b[i] + ('a' - 'A')
-						       : b[i]);
+	if ((h->len & 7) == 0) { /* on a word boundary: one compression */
+		sip_compress(h->v, v);
+		h->len += 8;
+		return;
+	}
+	le = htole64(v);
+	absorb(h, (const uint8_t *)&le, sizeof(le), false);
 }
 
-void state_key_add_u32(struct state_key_hasher *h, uint32_t v)
-{
-	uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24)};
-
-	state_key_add(h, le, sizeof(le));
-}
-
-struct state_key state_key_final(struct state_key_hasher *h)
+HASH_INLINE struct state_key hasher_final(struct state_key_hasher *h)
 {
 	uint64_t *v = h->v;
 	struct state_key k;
@@ -533,4 +637,60 @@ struct state_key state_key_final(struct state_key_hasher *h)
 		sip_round(v);
 	k.hi = v[0] ^ v[1] ^ v[2] ^ v[3];
 	return k;
+}
+
+void state_key_hasher_init(struct state_key_hasher *h)
+{
+	hasher_init(h);
+}
+
+void state_key_add(struct state_key_hasher *h, const void *p, size_t len)
+{
+	absorb(h, p, len, false);
+}
+
+void state_key_add_lower(struct state_key_hasher *h, const void *p, size_t len)
+{
+	absorb(h, p, len, true);
+}
+
+void state_key_add_u64(struct state_key_hasher *h, uint64_t v)
+{
+	absorb_u64(h, v);
+}
+
+void state_key_add_u32(struct state_key_hasher *h, uint32_t v)
+{
+	uint32_t le = htole32(v);
+
+	absorb(h, (const uint8_t *)&le, sizeof(le), false);
+}
+
+struct state_key state_key_final(struct state_key_hasher *h)
+{
+	return hasher_final(h);
+}
+
+struct state_key state_key_word_bytes(uint64_t word, const void *p,
+				      size_t len)
+{
+	struct state_key_hasher h;
+
+	hasher_init(&h);
+	absorb_u64(&h, word);
+	absorb(&h, p, len, false);
+	return hasher_final(&h);
+}
+
+struct state_key state_key_word_bytes_lower(uint64_t word, const void *p,
+					    size_t len, const void *lower,
+					    size_t lower_len)
+{
+	struct state_key_hasher h;
+
+	hasher_init(&h);
+	absorb_u64(&h, word);
+	absorb(&h, p, len, false);
+	absorb(&h, lower, lower_len, true);
+	return hasher_final(&h);
 }

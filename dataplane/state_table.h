@@ -46,6 +46,10 @@
  * reinsert of a key, which this project does not need to carry for ~30
  * bytes per call.
  *
+ * The bucket array, allocated and filled by cds_lfht, is moved onto
+ * transparent huge pages where the kernel allows (madvise; as the entry
+ * array), since every lookup of a new key reads two random buckets.
+ *
  * Memory per entry: the 64-byte head below (cds_lfht node 16, rcu_head
  * 16, key 16, word 8, table 8) plus the payload, plus the bucket share:
  * 16 x buckets / capacity, so 16 bytes at a power-of-two capacity.
@@ -291,7 +295,13 @@ uint32_t state_table_free_count(const struct state_table *t);
 		state_table_foreach(N##_state_table(t), N##_relay_visit, &v);  \
 	}
 
-/* Build a key from a sequence of fields (SipHash-2-4-128, keyed). */
+/*
+ * Build a key from a sequence of fields (SipHash-2-4-128, keyed): the key
+ * is that of the fields' bytes laid end to end, however they are split
+ * into calls. Work goes by 64-bit words, so fields that keep the running
+ * length a multiple of 8 (state_key_add_u64 first, then the variable
+ * field) cost one compression per 8 bytes and nothing per byte.
+ */
 struct state_key_hasher {
 	uint64_t v[4];
 	uint64_t tail; /* bytes not yet compressed, little-endian */
@@ -302,8 +312,20 @@ void state_key_hasher_init(struct state_key_hasher *h);
 void state_key_add(struct state_key_hasher *h, const void *p, size_t len);
 /* As state_key_add, with ASCII letters lower-cased. */
 void state_key_add_lower(struct state_key_hasher *h, const void *p, size_t len);
+/* The 4 or 8 bytes of v, little-endian. */
 void state_key_add_u32(struct state_key_hasher *h, uint32_t v);
+void state_key_add_u64(struct state_key_hasher *h, uint64_t v);
 struct state_key state_key_final(struct state_key_hasher *h);
+/*
+ * The usual key shapes in one call, equal to the hasher fed the same
+ * fields (init, add_u64(word), add(p, len)[, add_lower(lower,
+ * lower_len)], final) but with its state kept in registers throughout.
+ */
+struct state_key state_key_word_bytes(uint64_t word, const void *p,
+				      size_t len);
+struct state_key state_key_word_bytes_lower(uint64_t word, const void *p,
+					    size_t len, const void *lower,
+					    size_t lower_len);
 /*
  * Replace the secret hash key (tests against reference vectors,
  * reproducible runs); only before any key is made.

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential meson ninja-build pkg-config dpdk-dev libdpdk-dev
-	liburcu-dev libbpf-dev libyaml-dev libpcap-dev)
+	liburcu-dev libbpf-dev libyaml-dev libpcap-dev libmicrohttpd-dev)
 test_pkgs=(libcmocka-dev python3 tshark clang llvm libclang-rt-14-dev
 	valgrind sip-tester iproute2 ethtool)
 

@@ -12,6 +12,12 @@
 # runs never see each other's interfaces. Teardown (an EXIT trap) ends only
 # the processes this run started, by PID, and deletes only its namespaces
 # (which takes the veths with them).
+#
+# Host mode (a scenario sets E2E_TOPOLOGY=host): no srv namespace. The
+# inside port is a TAP that sipwarden's net_tap creates in ns mid, and the
+# SBC is the kernel of ns mid on that TAP ($NS_SRV is $NS_MID):
+#
+#   swe2e-cli ==veth== swe2e-out [outside|inside] swe2e-tap (198.18.12.3, sipp)
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_TOOL=(python3 "$E2E_DIR/e2e_tool.py")
@@ -31,6 +37,7 @@ IF_CLI=swe2e-cli
 IF_OUT=swe2e-out
 IF_IN=swe2e-in
 IF_SRV=swe2e-srv
+IF_TAP=swe2e-tap       # host mode: sipwarden's inside port, in ns mid
 
 # --- knobs (environment) --------------------------------------------------
 : "${SWE2E_KEEP:=0}"          # 1: keep namespaces and files on failure
@@ -197,14 +204,30 @@ e2e_veth() { # NS_A IF_A NS_B IF_B
 	done
 }
 
+# The SBC's addresses on interface IF in NS, with on-link routes back to
+# the cli side's prefixes: the srv veth end (inline) or the TAP (host).
+e2e_sbc_address() { # NS IF
+	ip -n "$1" addr add "$SRV4/24" dev "$2" &&
+		ip -n "$1" addr add "$SRV6/64" dev "$2" nodad &&
+		ip -n "$1" route add 198.18.10.0/24 dev "$2" &&
+		ip -n "$1" route add 198.18.11.0/24 dev "$2" &&
+		ip -n "$1" route add 2001:db8:10::/64 dev "$2" &&
+		ip -n "$1" route add 2001:db8:11::/64 dev "$2" ||
+		e2e_fail "cannot address $2 in $1"
+}
+
+e2e_host_mode() { [ "${E2E_TOPOLOGY:-inline}" = host ]; }
+
 e2e_topology_up() {
 	NS_CLI=$E2E_ID-cli
 	NS_MID=$E2E_ID-mid
 	NS_SRV=$E2E_ID-srv
+	e2e_host_mode && NS_SRV=$NS_MID
 	local ns
-	for ns in "$NS_CLI" "$NS_MID" "$NS_SRV"; do
+	for ns in "$NS_CLI" "$NS_MID"; do
 		e2e_ns_add "$ns"
 	done
+	e2e_host_mode || e2e_ns_add "$NS_SRV"
 	# the ends get their addresses at once (no DAD); the middle ends have
 	# no IPv6 at all, so the kernel there sends nothing of its own
 	for ns in "$NS_CLI" "$NS_SRV"; do
@@ -214,7 +237,6 @@ e2e_topology_up() {
 	e2e_sysctl "$NS_MID" net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
 	e2e_veth "$NS_CLI" "$IF_CLI" "$NS_MID" "$IF_OUT"
-	e2e_veth "$NS_MID" "$IF_IN" "$NS_SRV" "$IF_SRV"
 
 	ip -n "$NS_CLI" addr add "$CLI4/24" dev "$IF_CLI" &&
 		ip -n "$NS_CLI" addr add "$UNK4/24" dev "$IF_CLI" &&
@@ -223,14 +245,46 @@ e2e_topology_up() {
 		ip -n "$NS_CLI" route add 198.18.12.0/24 dev "$IF_CLI" src "$CLI4" &&
 		ip -n "$NS_CLI" route add 2001:db8:12::/64 dev "$IF_CLI" src "$CLI6" ||
 		e2e_fail "cannot address $NS_CLI"
-	ip -n "$NS_SRV" addr add "$SRV4/24" dev "$IF_SRV" &&
-		ip -n "$NS_SRV" addr add "$SRV6/64" dev "$IF_SRV" nodad &&
-		ip -n "$NS_SRV" route add 198.18.10.0/24 dev "$IF_SRV" &&
-		ip -n "$NS_SRV" route add 198.18.11.0/24 dev "$IF_SRV" &&
-		ip -n "$NS_SRV" route add 2001:db8:10::/64 dev "$IF_SRV" &&
-		ip -n "$NS_SRV" route add 2001:db8:11::/64 dev "$IF_SRV" ||
-		e2e_fail "cannot address $NS_SRV"
+	if e2e_host_mode; then
+		# the SBC side (the TAP) exists once sipwarden runs: e2e_tap_up
+		e2e_log "topology up: $NS_CLI/$IF_CLI = $NS_MID/$IF_OUT | $IF_TAP (host mode)"
+		return 0
+	fi
+	e2e_veth "$NS_MID" "$IF_IN" "$NS_SRV" "$IF_SRV"
+	e2e_sbc_address "$NS_SRV" "$IF_SRV"
 	e2e_log "topology up: $NS_CLI/$IF_CLI = $NS_MID/$IF_OUT | $IF_IN = $NS_SRV/$IF_SRV"
+}
+
+# Host mode: wait (bounded) until sipwarden has started its ports (its
+# start line) and the TAP its net_tap port creates in ns mid is there;
+# only then (DPDK sets the TAP up while it starts the port, and a link
+# going down takes routes with it) make the TAP the SBC's interface:
+# offloads off (else the kernel hands sipwarden frames with partial
+# checksums), IPv6 on for the TAP alone (ns mid has it off), up, the
+# SBC's addresses.
+e2e_tap_up() {
+	local i
+	for ((i = 0; i < SWE2E_READY_TIMEOUT * 10; i++)); do
+		grep -q '^sipwarden: host mode' "$E2E_WORK/sipwarden.err" &&
+			ip -n "$NS_MID" link show "$IF_TAP" >/dev/null 2>&1 &&
+			break
+		e2e_alive sipwarden || break
+		sleep 0.1
+	done
+	grep -q '^sipwarden: host mode' "$E2E_WORK/sipwarden.err" &&
+		ip -n "$NS_MID" link show "$IF_TAP" >/dev/null 2>&1 || {
+		cat "$E2E_WORK/sipwarden.err" >&2
+		e2e_fail "sipwarden did not start in host mode with $IF_TAP" \
+			"in $NS_MID within ${SWE2E_READY_TIMEOUT} s"
+	}
+	ip netns exec "$NS_MID" ethtool -K "$IF_TAP" tx off rx off \
+		>/dev/null 2>&1 || e2e_fail "ethtool -K $IF_TAP tx off rx off"
+	e2e_sysctl "$NS_MID" "net.ipv6.conf.$IF_TAP.accept_dad=0" \
+		"net.ipv6.conf.$IF_TAP.disable_ipv6=0"
+	ip -n "$NS_MID" link set "$IF_TAP" up ||
+		e2e_fail "cannot bring up $IF_TAP"
+	e2e_sbc_address "$NS_MID" "$IF_TAP"
+	e2e_log "$IF_TAP up in $NS_MID: the SBC's interface"
 }
 
 e2e_topology_dump() {
@@ -247,15 +301,18 @@ e2e_topology_dump() {
 
 # The part of the configuration every scenario shares: EAL without
 # hugepages or shared files (plus $E2E_EAL_EXTRA, YAML list items), the
-# two af_xdp ports, $E2E_WORKERS workers (1), small tables.
+# two af_xdp ports (host mode: af_xdp outside, net_tap inside),
+# $E2E_WORKERS workers (1), small tables.
 e2e_config_base() {
+	local inside="net_af_xdp1,iface=$IF_IN"
+	e2e_host_mode && inside="net_tap0,iface=$IF_TAP"
 	cat <<EOF
-mode: inline
+mode: ${E2E_TOPOLOGY:-inline}
 eal: [--no-pci, --no-huge, -m, "$SWE2E_EAL_MEM", --no-shconf,
       --file-prefix, "$E2E_ID", --no-telemetry${E2E_EAL_EXTRA:+, $E2E_EAL_EXTRA}]
 ports:
   outside: { device: "net_af_xdp0,iface=$IF_OUT" }
-  inside:  { device: "net_af_xdp1,iface=$IF_IN" }
+  inside:  { device: "$inside" }
 workers: ${E2E_WORKERS:-1}
 calls: { capacity: 4096 }
 registrations: { capacity: 1024 }
@@ -291,6 +348,7 @@ e2e_sipwarden_start() {
 		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || exit 1
 		 exec "$@" 2>sipwarden.err' sh \
 		"$SIPWARDEN" -c "$cfg" --stats json
+	e2e_host_mode && e2e_tap_up
 	# ready when frames cross both ways: UDP echo (port 7, not SIP) from
 	# the tenant side to the SBC, IPv4 and IPv6
 	e2e_bg echo "$NS_SRV" timeout 120 "${E2E_TOOL[@]}" echo-serve 110 \

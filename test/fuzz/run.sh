@@ -11,16 +11,17 @@ if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true -Dtests=false -Db_lundef=false >/dev/null
 fi
 ninja -C "$build" test/fuzz/fuzz_sip_scan test/fuzz/fuzz_decode_reply \
-	test/fuzz/fuzz_config >/dev/null
+	test/fuzz/fuzz_config test/fuzz/fuzz_ctl_json >/dev/null
 work=$(mktemp -d /tmp/sipwarden-fuzz.XXXXXX)
 declare -A seeds=(
 	[fuzz_sip_scan]="test/data/sip/valid test/data/sip/invalid"
 	[fuzz_decode_reply]="test/fuzz/seeds/decode_reply"
 	[fuzz_config]="test/data/config config"
+	[fuzz_ctl_json]="test/fuzz/seeds/ctl"
 )
 failed=0
 passed=0
-for t in fuzz_sip_scan fuzz_decode_reply fuzz_config; do
+for t in fuzz_sip_scan fuzz_decode_reply fuzz_config fuzz_ctl_json; do
 	mkdir -p "$work/$t"
 	for d in ${seeds[$t]}; do
 		find "$d" -maxdepth 1 -type f ! -name '*.pcap' ! -name '*.md' \

@@ -30,7 +30,7 @@ from test_replay import (ACME, DROP, FWD, GLOBEX4, REPLY, SBC4,  # noqa: E402
 os.environ.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
 
 
-def config(limits="", actions="", calls=4096, globex="", emergency=""):
+def config(limits="", actions="", calls=4096, globex=""):
     """acme (198.18.10.0/24) with `limits`, globex (198.18.20.0/24) with
     `globex` (a raw line of tenant keys); flow-mapping bodies as text."""
     lines = ["inside_networks: [198.18.0.0/24]",
@@ -38,8 +38,6 @@ def config(limits="", actions="", calls=4096, globex="", emergency=""):
              "registrations: {capacity: 4096}"]
     if actions:
         lines.append(f"actions: {{{actions}}}")
-    if emergency:
-        lines.append(f"emergency: {{{emergency}}}")
     lines += ["tenants:",
               "  - name: acme",
               "    prefixes: [198.18.10.0/24]"]
@@ -180,7 +178,8 @@ class Call:
 def describe(frame):
     try:
         text = sip_of(frame)
-        return f"{text.split(chr(13))[0]!r} Call-ID {pg.header(text, 'Call-ID')}"
+        first = text.split("\r\n")[0]
+        return f"{first!r} Call-ID {pg.header(text, 'Call-ID')}"
     except (UnicodeDecodeError, IndexError, ValueError):
         return f"{len(frame)} bytes"
 
@@ -595,6 +594,20 @@ class Registrations(AdmissionCase):
         self.assertEqual(stats["tables"]["registrations_expired"], 1)
         self.assertEqual(self.nonzero(acme["verdicts"]),
                          {"forwarded": 8, "user_limit": 1})
+
+
+    def test_sbc_refusal_frees_a_new_aor(self):
+        """A final failure (not 401/407) to a new AOR's REGISTER gives its
+        slot back at once."""
+        c = Timeline()
+        reg, f = register_frame(self.AOR[0], 3600)
+        c.add([f, register_reply(reg, 403, "Forbidden")], FWD)
+        reg1, f1 = register_frame(self.AOR[1], 3600)
+        c.add([f1, register_reply(reg1)], FWD)
+        stats, _, _ = self.replay(config("max_users: 1"), c)
+        self.assertEqual(stats["tenants"]["acme"]["users"], 1)
+        self.assertEqual(stats["tables"]["registrations_active"], 1)
+        self.assertEqual(stats["tables"]["registrations_expired"], 0)
 
 
 class Rates(AdmissionCase):

@@ -110,7 +110,8 @@ static void test_limits_inherit_defaults(void **state)
 	assert_int_equal(cfg->tenants[1].limits.unanswered_timeout, 180);
 	assert_true(cfg->tenants[1].suspended);
 	assert_int_equal(config_tenant_capacity(cfg), 2);
-	assert_false(cfg->emergency_configured);
+	assert_int_equal(cfg->emergency_count, 4); /* the built-in list */
+	assert_string_equal(cfg->emergency[3], "urn:service:sos");
 	config_free(cfg);
 
 	cfg = config_load_string("m.yaml", "max_tenants: 1\n" TENANT_PAIR,
@@ -421,6 +422,14 @@ static const struct bad_case bad_cases[] = {
 	 "only letters, digits"},
 	{"tenants: [{name: a, domains: [192.0.2.1]}]\n", "1:31",
 	 "an address is not a domain; put it in prefixes"},
+	/* metrics */
+	{"metrics: {port: 0}\n" TENANT, "1:17",
+	 "expected an integer between 1 and 65535, got '0'"},
+	{"metrics: {port: 65536}\n" TENANT, "1:17", "got '65536'"},
+	{"metrics: {listen: localhost}\n" TENANT, "1:19",
+	 "bad listen address 'localhost': not an IPv4 or IPv6 address"},
+	{"metrics: {listen: \"10.0.0.0/8\"}\n" TENANT, "1:19",
+	 "bad listen address \"10.0.0.0/8\""},
 	/* YAML itself */
 	{"workers: 1\n  sip: x\n" TENANT, "2:6",
 	 "mapping values are not allowed in this context"},
@@ -446,6 +455,26 @@ static void test_bad_cases(void **state)
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
 		expect_error(bad_cases[i].yaml, bad_cases[i].pos,
 			     bad_cases[i].msg);
+}
+
+static void test_metrics_keys(void **state)
+{
+	struct config *cfg = load(TENANT);
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_true(cfg->metrics.prometheus);
+	assert_string_equal(cfg->metrics.listen, "127.0.0.1");
+	assert_int_equal(cfg->metrics.port, 9478);
+	config_free(cfg);
+	cfg = load("metrics: {prometheus: false, listen: \"::\", port: 1}\n"
+		   TENANT);
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_false(cfg->metrics.prometheus);
+	assert_string_equal(cfg->metrics.listen, "::");
+	assert_int_equal(cfg->metrics.port, 1);
+	config_free(cfg);
 }
 
 /* Many errors */
@@ -689,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_bad_cases),
+		cmocka_unit_test(test_metrics_keys),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_empty_file),

@@ -143,6 +143,207 @@ static void test_hasher_pieces_equal_whole(void **state)
 	assert_true(a.hi == b.hi && a.lo == b.lo);
 }
 
+/*
+ * SipHash-2-4-128 the plain way, one message byte at a time into the
+ * word, for the differential tests of the word-wise hasher below.
+ */
+static uint64_t ref_rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static void ref_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ref_rotl(v[1], 13) ^ v[0];
+	v[0] = ref_rotl(v[0], 32);
+	v[2] += v[3];
+	v[3] = ref_rotl(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = ref_rotl(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = ref_rotl(v[1], 17) ^ v[2];
+	v[2] = ref_rotl(v[2], 32);
+}
+
+static void ref_compress(uint64_t v[4], uint64_t m)
+{
+	v[3] ^= m;
+	ref_round(v);
+	ref_round(v);
+	v[0] ^= m;
+}
+
+static struct state_key ref_siphash128(const uint8_t secret[16],
+				       const uint8_t *m, size_t n)
+{
+	uint64_t k0 = 0, k1 = 0, w = 0, v[4];
+	struct state_key k;
+
+	for (int i = 0; i < 8; i++) {
+		k0 |= (uint64_t)secret[i] << (8 * i);
+		k1 |= (uint64_t)secret[8 + i] << (8 * i);
+	}
+	v[0] = 0x736f6d6570736575ULL ^ k0;
+	v[1] = 0x646f72616e646f6dULL ^ k1 ^ 0xee;
+	v[2] = 0x6c7967656e657261ULL ^ k0;
+	v[3] = 0x7465646279746573ULL ^ k1;
+	for (size_t i = 0; i < n; i++) {
+		w |= (uint64_t)m[i] << (8 * (i & 7));
+		if ((i & 7) == 7) {
+			ref_compress(v, w);
+			w = 0;
+		}
+	}
+	ref_compress(v, w | (uint64_t)n << 56);
+	v[2] ^= 0xee;
+	for (int i = 0; i < 4; i++)
+		ref_round(v);
+	k.lo = v[0] ^ v[1] ^ v[2] ^ v[3];
+	v[1] ^= 0xdd;
+	for (int i = 0; i < 4; i++)
+		ref_round(v);
+	k.hi = v[0] ^ v[1] ^ v[2] ^ v[3];
+	return k;
+}
+
+static uint8_t ref_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
+}
+
+#define DIFF_MAX 72
+
+/* The input, with every letter, the bytes around 'A'..'Z' and high ones. */
+static void diff_input(uint8_t *m, size_t n)
+{
+	static const uint8_t edge[] = {'@', 'A', 'M', 'Z', '[', '`',
+				       'a', 'z', '{', 0x00, 0x7f, 0x80,
+				       0xc1, 0xda, 0xe1, 0xff};
+
+	for (size_t i = 0; i < n; i++)
+		m[i] = i % 3 == 0 ? edge[(i / 3) % sizeof(edge)] :
+				    (uint8_t)(i * 37 + 11);
+}
+
+/*
+ * Feed m[0..n) in pieces cut at cuts[0..ncuts) (ascending), pieces from
+ * lower_from on lower-cased, each piece from its own allocation of exactly
+ * its size (so ASan sees any read past a piece).
+ */
+static struct state_key hash_pieces(const uint8_t *m, size_t n,
+				    const size_t *cuts, int ncuts,
+				    size_t lower_from)
+{
+	struct state_key_hasher h;
+	size_t at = 0;
+
+	state_key_hasher_init(&h);
+	for (int i = 0; i <= ncuts; i++) {
+		size_t end = i < ncuts ? cuts[i] : n;
+		uint8_t *piece = malloc(end - at + 1);
+
+		assert_non_null(piece);
+		memcpy(piece, m + at, end - at);
+		if (at >= lower_from)
+			state_key_add_lower(&h, piece, end - at);
+		else
+			state_key_add(&h, piece, end - at);
+		free(piece);
+		at = end;
+	}
+	return state_key_final(&h);
+}
+
+static void assert_keys_equal(struct state_key a, struct state_key b)
+{
+	assert_true(a.hi == b.hi && a.lo == b.lo);
+}
+
+static void test_hasher_matches_bytewise_reference(void **state)
+{
+	static const uint8_t secret[16] = {0x5a, 0x01, 0xf3, 0x7c, 0x10, 0x99,
+					   0x42, 0xe8, 0x3d, 0xc6, 0x0b, 0x71,
+					   0xa4, 0x2f, 0xd5, 0x86};
+	uint8_t m[DIFF_MAX], low[DIFF_MAX];
+	(void)state;
+
+	state_key_set_secret(secret);
+	diff_input(m, sizeof(m));
+	for (size_t n = 0; n <= DIFF_MAX; n++) {
+		struct state_key want = ref_siphash128(secret, m, n);
+
+		assert_keys_equal(hash_pieces(m, n, NULL, 0, SIZE_MAX), want);
+		for (size_t a = 0; a <= n; a++) {
+			size_t cut[2] = {a, 0};
+
+			assert_keys_equal(hash_pieces(m, n, cut, 1, SIZE_MAX),
+					  want);
+			/* m[a..n) lower-cased */
+			memcpy(low, m, n);
+			for (size_t i = a; i < n; i++)
+				low[i] = ref_lower(low[i]);
+			assert_keys_equal(hash_pieces(m, n, cut, 1, a),
+					  ref_siphash128(secret, low, n));
+			for (size_t b = a; b <= n && n <= 40; b++) {
+				cut[1] = b;
+				assert_keys_equal(
+					hash_pieces(m, n, cut, 2, SIZE_MAX),
+					want);
+			}
+		}
+	}
+}
+
+static void test_hasher_words_and_one_call_forms(void **state)
+{
+	static const uint8_t secret[16] = {0xde, 0xad, 0xbe, 0xef, 0x00, 0x11,
+					   0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+					   0x88, 0x99, 0xaa, 0xbb};
+	const uint64_t word = 0x0123456789abcdefULL;
+	uint8_t m[DIFF_MAX], ref[8 + 2 * DIFF_MAX];
+	(void)state;
+
+	state_key_set_secret(secret);
+	diff_input(m, sizeof(m));
+	/* add_u32 and add_u64 are their little-endian bytes, at any fill */
+	for (size_t pre = 0; pre <= 16; pre++) {
+		struct state_key_hasher h;
+
+		state_key_hasher_init(&h);
+		state_key_add(&h, m, pre);
+		state_key_add_u64(&h, word);
+		state_key_add_u32(&h, (uint32_t)word);
+		memcpy(ref, m, pre);
+		for (int i = 0; i < 8; i++)
+			ref[pre + i] = (uint8_t)(word >> (8 * i));
+		memcpy(ref + pre + 8, ref + pre, 4);
+		assert_keys_equal(state_key_final(&h),
+				  ref_siphash128(secret, ref, pre + 12));
+	}
+	/* the one-call forms: word, bytes[, lower-cased bytes] */
+	for (size_t n = 0; n <= DIFF_MAX; n++) {
+		uint8_t *p = malloc(n + 1);
+
+		assert_non_null(p);
+		memcpy(p, m, n);
+		for (int i = 0; i < 8; i++)
+			ref[i] = (uint8_t)(word >> (8 * i));
+		memcpy(ref + 8, m, n);
+		assert_keys_equal(state_key_word_bytes(word, p, n),
+				  ref_siphash128(secret, ref, 8 + n));
+		for (size_t a = 0; a <= n; a++) {
+			for (size_t i = a; i < n; i++)
+				ref[8 + i] = ref_lower(m[i]);
+			assert_keys_equal(state_key_word_bytes_lower(
+						  word, p, a, p + a, n - a),
+					  ref_siphash128(secret, ref, 8 + n));
+			memcpy(ref + 8, m, n);
+		}
+		free(p);
+	}
+}
+
 static void test_call_key_make(void **state)
 {
 	(void)state;
@@ -790,6 +991,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_siphash_reference_vectors),
 		cmocka_unit_test(test_hasher_pieces_equal_whole),
+		cmocka_unit_test(test_hasher_matches_bytewise_reference),
+		cmocka_unit_test(test_hasher_words_and_one_call_forms),
 		cmocka_unit_test(test_call_key_make),
 		cmocka_unit_test(test_reg_key_make),
 		cmocka_unit_test(test_call_insert_lookup_remove),
