@@ -744,6 +744,12 @@ static void read_metrics_listen(struct ydoc_check *c,
 	memcpy(m->listen, addr, sizeof(addr));
 }
 
+static const struct yschema_field control_fields[] = {
+	YSCHEMA_STRING_FIELD("socket", struct config_control, socket),
+	YSCHEMA_STRING_FIELD("group", struct config_control, group),
+	YSCHEMA_END,
+};
+
 static const struct yschema_field metrics_fields[] = {
 	YSCHEMA_BOOL_FIELD("prometheus", struct config_metrics, prometheus),
 	YSCHEMA_CUSTOM_FIELD("listen", read_metrics_listen),
@@ -762,12 +768,14 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_GROUP_FIELD("sip", sip_fields),
 	YSCHEMA_CUSTOM_FIELD("inside_networks", read_inside_networks),
 	YSCHEMA_GROUP_FIELD("actions", action_fields),
+	/* slots must fit the 21-bit next hop of DPDK's LPM6 */
 	YSCHEMA_UINT_FIELD("max_tenants", struct config, max_tenants, 1,
-			   1u << 24),
+			   CONFIG_MAX_TENANTS),
 	YSCHEMA_GROUP_FIELD("calls", calls_fields),
 	YSCHEMA_GROUP_FIELD("registrations", registrations_fields),
 	YSCHEMA_GROUP_FIELD("emergency", emergency_fields),
 	YSCHEMA_MAP_FIELD("metrics", struct config, metrics, metrics_fields),
+	YSCHEMA_MAP_FIELD("control", struct config, control, control_fields),
 	/* before tenants: each tenant's limits start from these */
 	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
 			  limit_fields),
@@ -828,8 +836,9 @@ uint32_t config_tenant_capacity(const struct config *cfg)
 
 	if (cfg->max_tenants != 0)
 		return cfg->max_tenants;
-	return twice > 1024 ? (uint32_t)(twice < (1u << 24) ? twice :
-								  1u << 24) :
+	return twice > 1024 ? (uint32_t)(twice < CONFIG_MAX_TENANTS ?
+						 twice :
+						 CONFIG_MAX_TENANTS) :
 			      1024;
 }
 
@@ -892,6 +901,8 @@ static void set_defaults(struct config *cfg, const char *name)
 	cfg->metrics.prometheus = true;
 	snprintf(cfg->metrics.listen, sizeof(cfg->metrics.listen), "127.0.0.1");
 	cfg->metrics.port = 9478;
+	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s",
+		 "/run/sipwarden/ctl.sock");
 	set_default_emergency(cfg);
 }
 

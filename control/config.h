@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define CONFIG_NAME_MAX 64
+#define CONFIG_MAX_TENANTS 2097150 /* tenant slots (dataplane: 21 bits) */
 #define CONFIG_DEVICE_MAX 256
 #define CONFIG_MAX_PORTS_LIST 16
 
@@ -101,6 +102,12 @@ struct config_metrics {
 	uint16_t port;		      /* default 9478 */
 };
 
+/* control: the socket sipwardenctl talks to (docs/CONTROL.md). */
+struct config_control {
+	char socket[108]; /* sun_path; default /run/sipwarden/ctl.sock */
+	char group[32];	  /* a group allowed besides root; "" = none */
+};
+
 struct config {
 	char path[512];
 	enum config_mode mode;
@@ -136,6 +143,7 @@ struct config {
 	size_t tenant_count;
 
 	struct config_metrics metrics;
+	struct config_control control;
 };
 
 /*

@@ -452,6 +452,16 @@ static bool peer_allowed(const struct ctl_server *s, int fd, char *msg,
 	return false;
 }
 
+static struct client *free_slot(struct ctl_server *s)
+{
+	for (size_t k = 0; k < CTL_MAX_CLIENTS; k++)
+		if (s->clients[k].fd < 0)
+			return &s->clients[k];
+	return NULL;
+}
+
+static int serve_clients(struct ctl_server *s, int timeout_ms, bool listener);
+
 static void accept_clients(struct ctl_server *s)
 {
 	for (int i = 0; i < ACCEPTS_PER_POLL; i++) {
@@ -469,9 +479,13 @@ static void accept_clients(struct ctl_server *s)
 			refuse_fd(s, fd, msg);
 			continue;
 		}
-		for (size_t k = 0; k < CTL_MAX_CLIENTS && !c; k++)
-			if (s->clients[k].fd < 0)
-				c = &s->clients[k];
+		c = free_slot(s);
+		if (!c) {
+			/* clients that left may still hold their slots: serve
+			 * what is ready (without waiting) and look again */
+			serve_clients(s, 0, false);
+			c = free_slot(s);
+		}
 		if (c)
 			c->in = malloc(CTL_MAX_REQUEST);
 		if (!c || !c->in) {
@@ -486,13 +500,19 @@ static void accept_clients(struct ctl_server *s)
 	}
 }
 
-int ctl_server_poll(struct ctl_server *s, int timeout_ms)
+/*
+ * Wait up to timeout_ms for the clients (and the listening socket when
+ * `listener`), and serve the clients that are ready. The number of ready
+ * descriptors, or -1 from poll().
+ */
+static int serve_clients(struct ctl_server *s, int timeout_ms, bool listener)
 {
 	nfds_t nfds = 1;
 	uint64_t now;
 	int n;
 
-	s->pfds[0] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+	s->pfds[0] =
+		(struct pollfd){.fd = listener ? s->lfd : -1, .events = POLLIN};
 	for (int k = 0; k < CTL_MAX_CLIENTS; k++) {
 		struct client *c = &s->clients[k];
 
@@ -508,7 +528,7 @@ int ctl_server_poll(struct ctl_server *s, int timeout_ms)
 	}
 	n = poll(s->pfds, nfds, timeout_ms < 0 ? 0 : timeout_ms);
 	if (n < 0)
-		return errno == EINTR ? 0 : -1;
+		return -1;
 	now = now_ms();
 	for (nfds_t i = 1; i < nfds; i++) {
 		struct client *c = &s->clients[s->slot_of[i]];
@@ -528,6 +548,15 @@ int ctl_server_poll(struct ctl_server *s, int timeout_ms)
 		    now - c->stall_ms >= CTL_STALL_MS)
 			client_close(c);
 	}
+	return n;
+}
+
+int ctl_server_poll(struct ctl_server *s, int timeout_ms)
+{
+	int n = serve_clients(s, timeout_ms, true);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
 	if (s->pfds[0].revents & POLLIN)
 		accept_clients(s);
 	return n;

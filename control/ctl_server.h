@@ -69,9 +69,9 @@ struct ctl_server *ctl_server_start(const char *path, unsigned int mode,
 				    const struct ctl_command *cmds, void *ctx,
 				    char *err, size_t errlen);
 
-/* Serve what is ready, waiting at most timeout_ms (0: do not wait) for
- * something to be. Returns the number of ready descriptors served, 0 on
- * timeout or EINTR, -1 if poll() itself failed (errno set). */
+/* Serve what is ready, waiting at most timeout_ms (0 or negative: do not
+ * wait) for something to be. Returns the number of ready descriptors served, 0
+ * on timeout or EINTR, -1 if poll() itself failed (errno set). */
 int ctl_server_poll(struct ctl_server *s, int timeout_ms);
 
 /* Close every client and the socket, and unlink the socket file if it is

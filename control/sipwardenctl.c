@@ -1041,8 +1041,19 @@ static int print_response(const struct opts *o, const char *line, size_t len)
 	else if (id && (id->type != JSON_INT || id->u.integer != 1))
 		rc = protocol_error("a response to another request");
 	else if (!ok->u.boolean) {
-		fprintf(stderr, "%s: %s\n", PROG,
-			json_get_string(root, "error", "(no error message)"));
+		const char *msg =
+			json_get_string(root, "error", "(no error message)");
+
+		/* several lines (a reload's config errors) stay lines */
+		fprintf(stderr, "%s: ", PROG);
+		for (const char *nl; (nl = strchr(msg, '\n')); msg = nl + 1) {
+			put_safe(stderr, msg, (size_t)(nl - msg));
+			fputc('\n', stderr);
+		}
+		if (*msg) {
+			put_safe(stderr, msg, strlen(msg));
+			fputc('\n', stderr);
+		}
 		rc = EXIT_REFUSED;
 	} else if (result && result->type != JSON_OBJECT) {
 		rc = protocol_error("\"result\" is not an object");
@@ -1136,9 +1147,15 @@ int main(int argc, char **argv)
 	o.sc = match_subcmd(argc - i, argv + i, &used);
 	if (!o.sc && is_group(argv[i])) {
 		/* "tenant", "tenant --help": the group's commands */
-		if (i + 1 == argc || is_help(argv[i + 1])) {
-			top_help(i + 1 == argc ? stderr : stdout, argv[i]);
-			return i + 1 == argc ? EXIT_USAGE : EXIT_OK;
+		if (i + 1 < argc && is_help(argv[i + 1])) {
+			top_help(stdout, argv[i]);
+			return EXIT_OK;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "%s: '%s' needs a subcommand\n", PROG,
+				argv[i]);
+			top_help(stderr, argv[i]);
+			return EXIT_USAGE;
 		}
 		return usage_error(NULL, "unknown command '%s %s'", argv[i],
 				   argv[i + 1]);

@@ -178,8 +178,15 @@ static struct config *running_config(struct control_ops *c)
 static int install(struct control_ops *c, struct config *cfg, char *err,
 		   size_t errlen)
 {
-	struct policy *p = policy_build(cfg, c->registry, c->tag_key, err,
-					errlen);
+	struct policy *p;
+
+	/* snapshots retired earlier must be gone first: each holds 64 MB of
+	 * IPv4 LPM, so a burst of changes would otherwise pile them up.
+	 * Offline while waiting: we hold no RCU pointer here */
+	rcu_thread_offline();
+	rcu_barrier();
+	rcu_thread_online();
+	p = policy_build(cfg, c->registry, c->tag_key, err, errlen);
 
 	if (p == NULL)
 		return -1;
@@ -317,16 +324,19 @@ static int change_tenant(struct control_ops *c, const struct json_value *args,
 			 size_t errlen)
 {
 	int64_t slot = named_slot(c, args, err, errlen);
+	const struct tenant_policy *cur;
+	struct config_limits limits;
 	struct tenant_policy tp;
+	bool suspended;
 
 	if (slot < 0)
 		return -1;
-	tp = *tenant_registry_get(c->registry, (uint32_t)slot);
-	if (take_limits(args, &tp.limits, err, errlen) < 0)
+	cur = tenant_registry_get(c->registry, (uint32_t)slot);
+	limits = cur->limits;
+	suspended = suspend >= 0 ? suspend : cur->suspended;
+	if (take_limits(args, &limits, err, errlen) < 0)
 		return -1;
-	if (suspend >= 0)
-		tp.suspended = suspend;
-	tenant_policy_init(&tp, tp.name, &tp.limits, tp.suspended);
+	tenant_policy_init(&tp, cur->name, &limits, suspended);
 	if (tenant_registry_publish(c->registry, &tp) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -414,8 +424,13 @@ static int cmd_tenant_add(void *ctx, const struct json_value *args,
 	config_settle_limits(&cfg->tenants[cfg->tenant_count - 1].limits);
 	/* a slot it did not hold before starts its counts from zero */
 	fresh = tenant_registry_find(c->registry, name) < 0;
-	if (install(c, cfg, err, errlen) < 0)
+	if (install(c, cfg, err, errlen) < 0) {
+		/* policy_build may have published it before failing */
+		slot = tenant_registry_find(c->registry, name);
+		if (fresh && slot >= 0)
+			tenant_registry_remove(c->registry, (uint32_t)slot);
 		return -1;
+	}
 	slot = tenant_registry_find(c->registry, name);
 	if (slot < 0) {
 		snprintf(err, errlen, "tenant '%s' was not published", name);
@@ -541,7 +556,7 @@ static int64_t tenant_filter(struct control_ops *c,
 	int64_t slot;
 
 	if (rc <= 0)
-		return rc < 0 ? -1 : TENANT_NONE;
+		return rc < 0 ? -1 : (int64_t)TENANT_NONE;
 	slot = tenant_registry_find(c->registry, name);
 	if (slot < 0)
 		snprintf(err, errlen, "no tenant '%s'", name);
@@ -653,6 +668,31 @@ static int cmd_regs_list(void *ctx, const struct json_value *args,
 	return list_table(ctx, args, false, w, err, errlen);
 }
 
+/* Copy the members of the JSON object in text (freed) into the result. */
+static int merge_object(struct json_writer *w, char *text, size_t len,
+			char *err, size_t errlen)
+{
+	struct json_limits limits = {
+		.max_size = len,
+		.max_depth = 8,
+		.max_values = len, /* a value takes at least one byte */
+	};
+	struct json_doc *doc = json_parse(text, len, &limits, err, errlen);
+	const struct json_value *root = doc ? json_root(doc) : NULL;
+
+	free(text);
+	if (root == NULL || root->type != JSON_OBJECT) {
+		json_free(doc);
+		return -1;
+	}
+	for (size_t i = 0; i < root->len; i++) {
+		json_writer_key(w, root->u.members[i].key);
+		json_writer_value(w, &root->u.members[i].value);
+	}
+	json_free(doc);
+	return 0;
+}
+
 /* The report's JSON (docs/COUNTERS.md), or one tenant's object of it. */
 static int cmd_stats(void *ctx, const struct json_value *args,
 		     struct json_writer *w, char *err, size_t errlen)
@@ -685,14 +725,7 @@ static int cmd_stats(void *ctx, const struct json_value *args,
 	stats_print_json(v, f);
 	fclose(f);
 	stats_view_free(v);
-	/* the report is one JSON object: merge its members into result */
-	if (len > 3 && text[0] == '{') {
-		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '}'))
-			len--, text[len] = '\0';
-		json_writer_raw(w, text + 1, len - 1);
-	}
-	free(text);
-	return 0;
+	return merge_object(w, text, len, err, errlen);
 }
 
 static int cmd_stats_reset(void *ctx, const struct json_value *args,

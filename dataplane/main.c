@@ -25,6 +25,7 @@
 
 #include "admission.h"
 #include "config.h"
+#include "control_plane.h"
 #include "policy.h"
 #include "port.h"
 #include "state_table.h"
@@ -265,7 +266,8 @@ static void on_signal(int sig)
 	stop_requested = true;
 }
 
-static void report(const struct policy *p, const struct admission *adm,
+static void report(struct tenant_registry *registry,
+		   const struct admission *adm,
 		   struct stats_lcore *const *lcores, unsigned int n,
 		   enum stats_format fmt)
 {
@@ -273,7 +275,7 @@ static void report(const struct policy *p, const struct admission *adm,
 
 	if (fmt == STATS_NONE)
 		return;
-	v = stats_aggregate(lcores, n, p->registry);
+	v = stats_aggregate(lcores, n, registry);
 	if (v == NULL) {
 		fprintf(stderr, "sipwarden: out of memory for the report\n");
 		return;
@@ -356,7 +358,7 @@ static int run_replay(const struct options *o, struct policy *p,
 	}
 	w->stats->total[ST_OVERSIZE] += src.oversize;
 	w->stats->total[ST_PACKETS] += src.oversize;
-	report(p, adm, &w->stats, 1, o->stats);
+	report(p->registry, adm, &w->stats, 1, o->stats);
 	state_table_thread_fini();
 	rc = 0;
 	port_out_close_pcap(&replies);
@@ -398,28 +400,6 @@ static int dispatch_rings_create(unsigned int nw, struct rte_ring ***inboxes,
 	return 0;
 }
 
-/*
- * The main lcore's loop while workers run: expiry of calls and
- * registrations on the wall clock. Offline while it sleeps, so grace
- * periods never wait for it.
- */
-static void control_loop(struct admission *adm)
-{
-	uint64_t hz = rte_get_tsc_hz();
-
-	state_table_thread_init();
-	while (!stop_requested) {
-		admission_housekeeping(
-			adm, (uint64_t)((__uint128_t)rte_rdtsc() * 1000000000ULL /
-					hz));
-		rcu_quiescent_state();
-		rcu_thread_offline();
-		usleep(20 * 1000);
-		rcu_thread_online();
-	}
-	state_table_thread_fini();
-}
-
 static int run_live(const struct options *o, struct policy *p,
 		    struct admission *adm)
 {
@@ -431,6 +411,7 @@ static int run_live(const struct options *o, struct policy *p,
 	struct port_out *outs = calloc((size_t)nw * SIDE_COUNT, sizeof(*outs));
 	struct rte_mempool *pool, *frag_pool;
 	uint16_t port_id[SIDE_COUNT], rss[SIDE_COUNT], queues;
+	struct control_plane cp = {0};
 	struct rte_ring **inboxes = NULL, **tx_rings = NULL;
 	char err[512];
 	unsigned int lcore, i = 0;
@@ -532,9 +513,14 @@ static int run_live(const struct options *o, struct policy *p,
 		args[k] = (struct worker_loop_args){.w = workers[k],
 						    .stop = &stop_requested};
 	}
+	if (control_plane_start(&cp, cfg, p->registry, adm, lcores, nw,
+				p->tag_key, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sipwarden: %s\n", err);
+		goto out_control;
+	}
 	if (stop_requested) {
 		rc = 0; /* asked to stop while starting */
-		goto out_ports;
+		goto out_control;
 	}
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
@@ -550,10 +536,12 @@ static int run_live(const struct options *o, struct policy *p,
 		inboxes != NULL ? "software dispatch: the ports have no RSS" :
 				  "RSS",
 		cfg->outside.device, cfg->inside.device);
-	control_loop(adm);
+	control_plane_run(&cp, &stop_requested);
 	rte_eal_mp_wait_lcore();
-	report(p, adm, lcores, nw, o->stats);
+	report(cp.ops.registry, adm, lcores, nw, o->stats);
 	rc = 0;
+out_control:
+	control_plane_stop(&cp);
 out_ports:
 	port_ethdev_close(port_id[SIDE_OUTSIDE]);
 	port_ethdev_close(port_id[SIDE_INSIDE]);

@@ -94,21 +94,21 @@ struct policy *policy_build(struct config *cfg,
 	p->registry = registry;
 	if (publish_tenants(registry, cfg, slots, err, errlen) < 0)
 		goto fail;
+	/* one table for both: an IPv4 LPM costs 64 MB however few its
+	 * prefixes; the SBC's networks go in last, so that a prefix written
+	 * in both is the SBC's */
+	prefix_total = cfg->inside_network_count;
 	for (size_t i = 0; i < cfg->tenant_count; i++)
 		prefix_total += cfg->tenants[i].prefix_count;
 	for (size_t i = 0; i < cfg->tenant_count; i++)
-		if (prefix_table_add(&p->tenant_prefixes, "tenant",
+		if (prefix_table_add(&p->prefixes, "prefix",
 				     cfg->tenants[i].prefixes,
 				     cfg->tenants[i].prefix_count, slots[i],
 				     prefix_total, err, errlen) < 0)
 			goto fail;
-	if (prefix_table_add(&p->inside_networks, "inside",
-			     cfg->inside_networks, cfg->inside_network_count, 0,
-			     cfg->inside_network_count, err, errlen) < 0)
-		goto fail;
-	if (cfg->tenant_count == 0 &&
-	    prefix_table_add(&p->tenant_prefixes, "tenant", NULL, 0, 0, 0, err,
-			     errlen) < 0)
+	if (prefix_table_add(&p->prefixes, "prefix", cfg->inside_networks,
+			     cfg->inside_network_count, PREFIX_INSIDE,
+			     prefix_total, err, errlen) < 0)
 		goto fail;
 	if (domain_table_build(&p->tenant_domains, cfg, slots) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -139,8 +139,7 @@ void policy_free(struct policy *p)
 {
 	if (p == NULL)
 		return;
-	prefix_table_free(&p->tenant_prefixes);
-	prefix_table_free(&p->inside_networks);
+	prefix_table_free(&p->prefixes);
 	domain_table_free(&p->tenant_domains);
 	config_free(p->cfg);
 	free(p);
@@ -170,6 +169,7 @@ struct policy *policy_current(void)
  * (a removed tenant vanishes from the registry before the tables). */
 static uint32_t live_slot(const struct policy *p, uint32_t slot)
 {
+	/* PREFIX_INSIDE is past every slot: the registry has nothing there */
 	return slot != TENANT_NONE && policy_tenant(p, slot) != NULL ?
 		       slot :
 		       TENANT_NONE;
@@ -180,7 +180,7 @@ uint32_t policy_tenant_by_address(const struct policy *p, enum side from,
 {
 	/* the tenant is the party outside: the source of what comes in,
 	 * the destination of what the SBC sends out */
-	return live_slot(p, prefix_table_lookup(&p->tenant_prefixes, pi->l3,
+	return live_slot(p, prefix_table_lookup(&p->prefixes, pi->l3,
 						from == SIDE_OUTSIDE ?
 							&pi->src :
 							&pi->dst));
@@ -189,8 +189,8 @@ uint32_t policy_tenant_by_address(const struct policy *p, enum side from,
 enum side policy_side_of(const struct policy *p, const struct pkt_info *pi)
 {
 	if (pi->l3 != PKT_L3_NONE &&
-	    prefix_table_lookup(&p->inside_networks, pi->l3, &pi->src) !=
-		    TENANT_NONE)
+	    prefix_table_lookup(&p->prefixes, pi->l3, &pi->src) ==
+		    PREFIX_INSIDE)
 		return SIDE_INSIDE;
 	return SIDE_OUTSIDE;
 }

@@ -46,8 +46,7 @@ struct policy {
 	/* tenants' limits live in the registry, shared by every snapshot:
 	 * the lookup tables below give slot numbers into it */
 	struct tenant_registry *registry;
-	struct prefix_table tenant_prefixes;
-	struct prefix_table inside_networks;
+	struct prefix_table prefixes; /* -> slot, or PREFIX_INSIDE (SBC) */
 	struct domain_table tenant_domains;
 
 	uint8_t sip_ports[65536 / 8];

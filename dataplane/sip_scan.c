@@ -17,10 +17,25 @@
 #include "sip_scan.h"
 
 #include <string.h>
-/* SIP_SCAN_NO_SIMD builds the portable path, so that tests cover it too */
-#if defined(__SSE2__) && !defined(SIP_SCAN_NO_SIMD)
-#define SIP_SCAN_SSE2 1
-#include <emmintrin.h>
+
+/*
+ * The vector path is for x86-64 with SSE4.2 (its string compares find the
+ * first byte outside a set of byte ranges in one instruction). The
+ * dataplane has it anyway: DPDK builds it with -march=corei7. This library
+ * is built without DPDK's flags, so the scanner asks for SSE4.2 itself.
+ * SIP_SCAN_NO_SIMD builds the portable path instead (for other CPUs), which
+ * the tests cover too.
+ */
+#if defined(__x86_64__) && !defined(SIP_SCAN_NO_SIMD)
+#define SIP_SCAN_SIMD 1
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("sse4.2"))),               \
+			     apply_to = function)
+#define SIP_SCAN_TARGET_PUSHED 1
+#elif !defined(__SSE4_2__)
+#pragma GCC target("sse4.2")
+#endif
+#include <nmmintrin.h>
 #endif
 
 /* Byte classes, RFC 3261 section 25.1 unless said otherwise. */
@@ -320,7 +335,7 @@ static inline bool is_stop(unsigned char c, enum stop_set set)
 	return true;
 }
 
-#ifdef SIP_SCAN_SSE2
+#ifdef SIP_SCAN_SIMD
 static inline __m128i lanes_eq(__m128i v, char c)
 {
 	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
@@ -361,7 +376,7 @@ static inline __m128i stop_lanes(__m128i v, enum stop_set set)
 static inline const char *find_stop(const char *p, const char *end,
 				    enum stop_set set)
 {
-#ifdef SIP_SCAN_SSE2
+#ifdef SIP_SCAN_SIMD
 	for (; end - p >= 16; p += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)p);
 		unsigned hits = (unsigned)_mm_movemask_epi8(stop_lanes(v, set));
@@ -376,22 +391,77 @@ static inline const char *find_stop(const char *p, const char *end,
 	return p;
 }
 
+#ifdef SIP_SCAN_SIMD
+/*
+ * Byte sets for _mm_cmpistri(): up to 8 ranges of bytes, as pairs of
+ * bounds; the first byte outside them, or a NUL (which is outside every
+ * set here), stops a search.
+ */
+#define RANGES(...) _mm_setr_epi8(__VA_ARGS__)
+/* C_HOST: letters, digits, '-', '.', '_' */
+#define SET_HOST                                                               \
+	RANGES('a', 'z', 'A', 'Z', '0', '9', '-', '.', '_', '_', 0, 0, 0, 0,   \
+	       0, 0)
+/* C_TOKEN but '~', which the byte loop after it takes ("_`a-z" is one) */
+#define SET_TOKEN                                                              \
+	RANGES('_', 'z', 'A', 'Z', '0', '9', '-', '.', '!', '!', '%', '%',     \
+	       '\'', '\'', '*', '+')
+/* C_URI: all but CTL, SP, DEL, '"', '<', '>' and bytes >= 0x80 */
+#define SET_URI RANGES('!', '!', '#', ';', '=', '=', '?', '~', 0, 0, 0, 0, 0, 0, 0, 0)
+/* all but CR, LF (and NUL): what a line's end is looked for past */
+#define SET_LINE                                                               \
+	RANGES(1, '\t', '\v', '\f', 0x0e, (char)0xff, 0, 0, 0, 0, 0, 0, 0, 0, \
+	       0, 0)
+/* what a quoted-string reads on over: not CTL, DEL, '"', '\\' */
+#define SET_QUOTED                                                             \
+	RANGES(' ', '!', '#', '[', ']', '~', (char)0x80, (char)0xff, 0, 0, 0, \
+	       0, 0, 0, 0, 0)
+
+/* The index of the first byte of p[0..16) outside set, or 16. */
+static inline int outside(__m128i set, const char *p)
+{
+	return _mm_cmpistri(set, _mm_loadu_si128((const __m128i *)p),
+			    _SIDD_UBYTE_OPS | _SIDD_CMP_RANGES |
+				    _SIDD_NEGATIVE_POLARITY |
+				    _SIDD_LEAST_SIGNIFICANT);
+}
+
+/*
+ * The first byte at or after p outside set, 16 bytes at a time while they
+ * lie in the buffer (bend is its end), or NULL where no such byte is found
+ * before the last 16 bytes of the buffer: then *p is where a byte loop is
+ * to go on.
+ */
+static inline const char *skip_set(const char **p, const char *bend,
+				   __m128i set)
+{
+	for (; bend - *p >= 16; *p += 16) {
+		int i = outside(set, *p);
+
+		if (i < 16)
+			return *p + i;
+	}
+	return NULL;
+}
+#endif
+
 /*
  * find_stop() for a search that is sure to stop before the buffer's end
  * bend (on a line's CR or LF, or the SP that ends a Request-URI), so that
- * the 16-byte loads need no other bound and the short tail no byte loop.
+ * neither the 16-byte steps nor the byte loop need another bound.
  */
 static inline const char *find_stop_in(const char *p, const char *bend,
 				       enum stop_set set)
 {
-#ifdef SIP_SCAN_SSE2
-	for (; bend - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)p);
-		unsigned hits = (unsigned)_mm_movemask_epi8(stop_lanes(v, set));
+#ifdef SIP_SCAN_SIMD
+	const char *q = NULL;
 
-		if (hits)
-			return p + __builtin_ctz(hits);
-	}
+	if (set == STOP_URI)
+		q = skip_set(&p, bend, SET_URI);
+	else if (set == STOP_QUOTED)
+		q = skip_set(&p, bend, SET_QUOTED);
+	if (q)
+		return q;
 #else
 	(void)bend;
 #endif
@@ -400,43 +470,39 @@ static inline const char *find_stop_in(const char *p, const char *bend,
 	return p;
 }
 
-#ifdef SIP_SCAN_SSE2
-/* The lanes of v that hold a C_HOST byte: a letter, digit, '-', '.', '_' */
-static inline unsigned host_lanes(__m128i v)
-{
-	/* x in [lo, lo + n) as a signed compare of x + 0x80 - lo */
-	__m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	__m128i alpha = _mm_cmplt_epi8(_mm_add_epi8(lower, _mm_set1_epi8(0x1f)),
-				       _mm_set1_epi8(-128 + 26));
-	/* '-' '.' '/' and the digits, then without '/' */
-	__m128i num = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x53)),
-				     _mm_set1_epi8(-128 + 13));
-
-	num = _mm_andnot_si128(lanes_eq(v, '/'), num);
-	return (unsigned)_mm_movemask_epi8(
-		lanes_or(lanes_or(alpha, num), lanes_eq(v, '_')));
-}
-#endif
-
 /*
- * run(p, C_HOST) 16 bytes at a time while they lie in the buffer (bend is
- * its end); where a class holds C_HOST (a token, a word, a parameter
- * value), run(host_run(p, bend), class) gives run(p, class) in fewer steps.
+ * run(p, C_HOST), 16 bytes at a time while they lie in the buffer (bend is
+ * its end). Where a class holds C_HOST (a word, a parameter value),
+ * run(host_run(p, bend), class) gives run(p, class) in fewer steps.
  */
 static inline const char *host_run(const char *p, const char *bend)
 {
-#ifdef SIP_SCAN_SSE2
-	for (; bend - p >= 16; p += 16) {
-		unsigned miss = ~host_lanes(_mm_loadu_si128((const __m128i *)p)) &
-				0xffffu;
+#ifdef SIP_SCAN_SIMD
+	const char *q = skip_set(&p, bend, SET_HOST);
 
-		if (miss)
-			return p + __builtin_ctz(miss);
-	}
+	if (q)
+		return q;
 #else
 	(void)bend;
 #endif
 	return run(p, C_HOST);
+}
+
+/* run(p, C_TOKEN), the same way */
+static inline const char *token_run(const char *p, const char *bend)
+{
+#ifdef SIP_SCAN_SIMD
+	const char *q = skip_set(&p, bend, SET_TOKEN);
+
+	if (q) {
+		if (*q != '~')
+			return q;
+		p = q;
+	}
+#else
+	(void)bend;
+#endif
+	return run(p, C_TOKEN);
 }
 
 struct line {
@@ -494,7 +560,7 @@ struct lines {
 	const char *buf, *end; /* the readable buffer */
 };
 
-#ifdef SIP_SCAN_SSE2
+#ifdef SIP_SCAN_SIMD
 /* the lanes of p[0..16) that hold a byte <= 0x0d */
 static inline unsigned low_lanes(const char *p)
 {
@@ -532,7 +598,7 @@ static inline const char *first_stop(const char *q, uint64_t m)
 static inline __attribute__((always_inline)) const char *
 next_stop(const struct lines *s, const char *q, const char *limit)
 {
-#ifdef SIP_SCAN_SSE2
+#ifdef SIP_SCAN_SIMD
 	/* 32 bytes a step while they are in the buffer and start before
 	 * limit, then the rest of the buffer from its last 16 bytes */
 	ptrdiff_t to_limit = limit - q, to_end = s->end - q;
@@ -619,25 +685,25 @@ next_line(struct lines *s, const char *p, bool fold, enum sip_scan_result bad,
 	const char *end = s->end;
 	const char *limit;
 
-#ifdef SIP_SCAN_SSE2
+#ifdef SIP_SCAN_SIMD
 	/*
-	 * Most lines: a CRLF within the line bound, 32 bytes a step, with
-	 * no other control before it, and then a line that is neither a
-	 * folded one nor the empty one (whatever `fold`). The rest, and
-	 * lines that end in the buffer's last 32 bytes, take the full path.
+	 * Most lines: the first CR, LF or NUL, 16 bytes a step, is a CR
+	 * within the line bound, then LF and a line that is not a folded one
+	 * (whatever `fold`). The rest, and lines that end in the buffer's
+	 * last 16 bytes, take the full path.
 	 */
 	ptrdiff_t n = end - p;
 
 	if (n > SIP_SCAN_MAX_LINE + 3)
 		n = SIP_SCAN_MAX_LINE + 3;
-	for (ptrdiff_t i = 0; i + 32 <= n; i += 32) {
-		uint32_t m = low_lanes(p + i) | low_lanes(p + i + 16) << 16;
+	for (ptrdiff_t i = 0; i + 16 <= n; i += 16) {
+		int k = outside(SET_LINE, p + i);
 
-		if (m) {
-			const char *c = p + i + __builtin_ctz(m);
+		if (k < 16) {
+			const char *c = p + i + k;
 
 			if (*c == '\r' && c + 2 - p < n && c[1] == '\n' &&
-			    (unsigned char)c[2] > ' ' &&
+			    c[2] != ' ' && c[2] != '\t' &&
 			    c - p <= SIP_SCAN_MAX_LINE) {
 				ln->end = c;
 				ln->next = c + 2;
@@ -883,7 +949,7 @@ static inline __attribute__((always_inline)) const char *skip_quoted(const char 
 static inline const char *find_byte(const char *p, const char *end,
 				    const char *bend, char c)
 {
-#ifdef SIP_SCAN_SSE2
+#ifdef SIP_SCAN_SIMD
 	for (; p < end && bend - p >= 16; p += 16) {
 		unsigned hits = (unsigned)_mm_movemask_epi8(
 			lanes_eq(_mm_loadu_si128((const __m128i *)p), c));
@@ -1027,7 +1093,7 @@ scan_params(const char *p, const char *bend,
 				*out = span(val, val_end);
 			continue;
 		}
-		name_end = run(name, C_TOKEN);
+		name_end = token_run(name, bend);
 		if (name_end == name)
 			return NULL;
 		p = name_end;
@@ -1064,7 +1130,7 @@ static inline __attribute__((always_inline)) const char *scan_addr(const char *p
 			return NULL;
 		p = lws(p, bend);
 	} else if (*p != '<') {
-		q = run(p, C_TOKEN);
+		q = token_run(p, bend);
 		if (q == p)
 			return NULL;
 		if (*q == ':') {
@@ -1079,7 +1145,7 @@ static inline __attribute__((always_inline)) const char *scan_addr(const char *p
 			p = lws(q, bend);
 			if (*p == '<' || eol(p))
 				break;
-			q = run(p, C_TOKEN);
+			q = token_run(p, bend);
 			if (q == p)
 				return NULL;
 		}
@@ -1106,7 +1172,7 @@ static const char *scan_via_parm(const char *p, const char *bend,
 	if (bend - p >= 8 && eq8(p, "sip/2.0/")) {
 		/* what the loop below makes of it, in one compare */
 		p = lws(p + 8, bend);
-		q = run(p, C_TOKEN);
+		q = token_run(p, bend);
 		if (q == p)
 			return NULL;
 		p = q;
@@ -1118,7 +1184,7 @@ static const char *scan_via_parm(const char *p, const char *bend,
 					return NULL;
 				p = lws(p + 1, bend);
 			}
-			q = run(p, C_TOKEN);
+			q = token_run(p, bend);
 			if (q == p)
 				return NULL;
 			p = q;
@@ -1156,25 +1222,33 @@ enum seen {
 	SEEN_USER_AGENT = 1 << 8,
 };
 
+/*
+ * Via: the top value's sent-by and branch go to msg where *vias (the
+ * values counted so far) is 0; *vias counts those read, whatever comes.
+ */
 static const char *scan_via(const char *p, const char *bend,
-			    struct sip_msg *msg)
+			    struct sip_msg *msg, unsigned *vias)
 {
+	unsigned n = *vias;
+
 	for (;;) {
 		struct sip_str sent_by, branch = {NULL, 0};
 
 		p = scan_via_parm(p, bend, &sent_by, &branch);
 		if (!p)
-			return NULL;
-		if (msg->via_count == 0) {
+			break;
+		if (n == 0) {
 			msg->via_sent_by = sent_by;
 			msg->via_branch = branch;
 		}
-		if (msg->via_count < UINT16_MAX)
-			msg->via_count++;
+		if (n < UINT16_MAX)
+			n++;
 		if (*p != ',')
-			return p;
+			break;
 		p++;
 	}
+	*vias = n;
+	return p;
 }
 
 /* From or To: one address, then parameters, among them the tag. */
@@ -1234,7 +1308,7 @@ static enum sip_scan_result scan_cseq(const char *v, const char *bend,
 	m = lws(p, bend);
 	if (m == p)
 		return SIP_SCAN_BAD_CSEQ;
-	p = run(m, C_TOKEN);
+	p = token_run(m, bend);
 	*e = lws(p, bend);
 	if (p == m || !eol(*e))
 		return SIP_SCAN_BAD_CSEQ;
@@ -1334,7 +1408,7 @@ scan_name(const char *p, const char *bend,
 	}
 #undef COMPACT
 #undef NAME
-	*name_end = run(host_run(p, bend), C_TOKEN);
+	*name_end = token_run(p, bend);
 	return H_OTHER;
 }
 
@@ -1357,6 +1431,7 @@ static enum sip_scan_result scan_header(const char *p, const char *le,
 {
 	const char *name_end, *c, *v, *e;
 	enum header_id id = scan_name(p, bend, &name_end);
+	unsigned vias;
 	bool rest;
 	uint64_t n;
 
@@ -1376,8 +1451,10 @@ static enum sip_scan_result scan_header(const char *p, const char *le,
 	switch (id) {
 	case H_VIA:
 		*seen |= SEEN_VIA;
-		return scan_via(v, bend, msg) ? SIP_SCAN_OK
-					      : SIP_SCAN_BAD_HEADER;
+		vias = msg->via_count;
+		e = scan_via(v, bend, msg, &vias);
+		msg->via_count = (uint16_t)vias;
+		return e ? SIP_SCAN_OK : SIP_SCAN_BAD_HEADER;
 	case H_FROM:
 		if (seen_before(seen, SEEN_FROM))
 			return SIP_SCAN_DUPLICATE_HEADER;
@@ -1440,11 +1517,13 @@ static enum sip_scan_result scan_header(const char *p, const char *le,
  * Returns NULL for everything else, errors included, to be done again in
  * the contract's order (see scan_headers()).
  */
-static const char *header_first(const char *p, const char *bend,
-				unsigned *seen, struct sip_msg *msg)
+static inline __attribute__((always_inline)) const char *
+header_first(const char *p, const char *bend, unsigned *seen,
+	     struct sip_msg *msg)
 {
 	const char *name_end, *c, *v, *e;
 	enum header_id id = scan_name(p, bend, &name_end);
+	unsigned vias = msg->via_count;
 	bool rest = false;
 	uint64_t n;
 
@@ -1464,7 +1543,7 @@ static const char *header_first(const char *p, const char *bend,
 	switch (id) {
 	case H_VIA:
 		*seen |= SEEN_VIA;
-		e = scan_via(v, bend, msg);
+		e = scan_via(v, bend, msg, &vias);
 		break;
 	case H_FROM:
 		if (seen_before(seen, SEEN_FROM))
@@ -1520,17 +1599,20 @@ static const char *header_first(const char *p, const char *bend,
 	if (!e || *e != '\r' || e[1] != '\n' || bend - e <= 2 ||
 	    e - p > SIP_SCAN_MAX_LINE)
 		return NULL;
+	msg->via_count = (uint16_t)vias;
 	return e + 2;
 }
 
-/* Undoes what header_first() recorded for the headers `fresh` were seen. */
-static void forget(struct sip_msg *msg, unsigned fresh, uint16_t vias)
+/*
+ * Undoes what header_first() recorded, for a line find_line() then turned
+ * down: fresh has the seen bits it set.
+ */
+static void forget(struct sip_msg *msg, unsigned fresh)
 {
-	if (!vias) {
+	if (!msg->via_count) {
 		msg->via_sent_by = (struct sip_str){NULL, 0};
 		msg->via_branch = (struct sip_str){NULL, 0};
 	}
-	msg->via_count = vias;
 	if (fresh & SEEN_FROM) {
 		memset(&msg->from, 0, sizeof(msg->from));
 		msg->from_tag = (struct sip_str){NULL, 0};
@@ -1613,7 +1695,7 @@ static enum sip_scan_result scan_request_line(const char *p, const char *le,
 					      const char *bend,
 					      struct sip_msg *msg)
 {
-	const char *m = run(p, C_TOKEN);
+	const char *m = token_run(p, bend);
 	const char *uri, *sp;
 	bool version_ok = false;
 
@@ -1685,21 +1767,24 @@ static enum sip_scan_result scan_headers(const char *buf, size_t len,
 	lines_init(&ls, buf, end);
 	for (;; count++) {
 		unsigned seen0 = seen;
-		uint16_t vias0 = msg->via_count;
 		const char *next = NULL;
 
-		msg->header_count = (uint16_t)count;
-		if (*p == '\n')
-			return finish(buf, len, p + 1, seen, msg);
-		if (*p == '\r') {
-			if (p + 1 == end)
-				return SIP_SCAN_TRUNCATED;
-			if (p[1] != '\n')
-				return SIP_SCAN_BAD_HEADER;
-			return finish(buf, len, p + 2, seen, msg);
+		if ((unsigned char)*p <= '\r') {
+			msg->header_count = (uint16_t)count;
+			if (*p == '\n')
+				return finish(buf, len, p + 1, seen, msg);
+			if (*p == '\r') {
+				if (p + 1 == end)
+					return SIP_SCAN_TRUNCATED;
+				if (p[1] != '\n')
+					return SIP_SCAN_BAD_HEADER;
+				return finish(buf, len, p + 2, seen, msg);
+			}
 		}
-		if (count == SIP_SCAN_MAX_HEADERS)
+		if (count == SIP_SCAN_MAX_HEADERS) {
+			msg->header_count = (uint16_t)count;
 			return SIP_SCAN_TOO_MANY_HEADERS;
+		}
 		if (first) {
 			next = header_first(p, end, &seen, msg);
 			if (next && next != p) {
@@ -1707,18 +1792,18 @@ static enum sip_scan_result scan_headers(const char *buf, size_t len,
 				continue;
 			}
 		}
+		/* what header_first() recorded is undone or done again */
+		msg->header_count = (uint16_t)count;
 		r = next_line(&ls, p, true, SIP_SCAN_BAD_HEADER, &ln);
 		if (r == SIP_SCAN_OK && ln.next == end)
 			r = SIP_SCAN_TRUNCATED; /* no room for the empty line */
 		if (r != SIP_SCAN_OK) {
-			if (first && !next)
-				forget(msg, seen & ~seen0, vias0);
+			forget(msg, seen & ~seen0);
 			return r;
 		}
 		msg->header_count = (uint16_t)(count + 1);
 		if (!next) {
 			seen = seen0;
-			msg->via_count = vias0;
 			r = scan_header(p, ln.end, end, &seen, msg);
 			if (r != SIP_SCAN_OK)
 				return r;
@@ -1896,3 +1981,7 @@ const char *sip_scan_result_name(enum sip_scan_result r)
 {
 	return (unsigned)r < SIP_SCAN_RESULT_MAX ? result_names[r] : "invalid";
 }
+
+#ifdef SIP_SCAN_TARGET_PUSHED
+#pragma clang attribute pop
+#endif

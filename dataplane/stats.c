@@ -113,7 +113,7 @@ static void sip_counts_add(struct stats_sip_counts *dst,
 
 struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 				   unsigned int n,
-				   const struct tenant_registry *registry)
+				   struct tenant_registry *registry)
 {
 	struct stats_view *v = calloc(1, sizeof(*v));
 	uint32_t tenant_count = registry->capacity;
@@ -122,13 +122,18 @@ struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 		return NULL;
 	v->tenant_names = calloc(tenant_count ? tenant_count : 1,
 				 sizeof(*v->tenant_names));
-	if (v->tenant_names == NULL) {
+	v->name_buf = calloc(tenant_count ? tenant_count : 1,
+			     sizeof(*v->name_buf));
+	if (v->tenant_names == NULL || v->name_buf == NULL) {
+		free(v->tenant_names);
+		free(v->name_buf);
 		free(v);
 		return NULL;
 	}
+	tenant_registry_copy_names(registry, v->name_buf);
 	for (uint32_t t = 0; t < tenant_count; t++)
-		if (registry->state[t] == TENANT_SLOT_ACTIVE)
-			v->tenant_names[t] = registry->names[t];
+		if (v->name_buf[t][0] != '\0')
+			v->tenant_names[t] = v->name_buf[t];
 	v->sum.tenant_count = tenant_count;
 	v->sum.tenants = calloc(tenant_count ? tenant_count : 1,
 				sizeof(*v->sum.tenants));
@@ -165,6 +170,7 @@ void stats_view_free(struct stats_view *v)
 	free(v->sum.tenants);
 	free(v->gauges.tenants);
 	free(v->tenant_names);
+	free(v->name_buf);
 	free(v);
 }
 

@@ -87,6 +87,7 @@ struct stats_gauges {
 struct stats_view {
 	struct stats_lcore sum;
 	const char **tenant_names; /* [sum.tenant_count], NULL: no tenant */
+	char (*name_buf)[64];	   /* the names, copied: the view owns them */
 	struct stats_gauges gauges;	 /* tenants NULL when absent */
 };
 
@@ -97,12 +98,12 @@ struct tenant_registry;
 
 /*
  * Sum `n` lcores into a freshly allocated view, naming the tenants the
- * registry has (control thread: it reads the registry's names); slots of
- * no tenant are left out of reports. Free with stats_view_free.
+ * registry has (copied, so any control-plane thread may aggregate); slots
+ * of no tenant are left out of reports. Free with stats_view_free.
  */
 struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 				   unsigned int n,
-				   const struct tenant_registry *registry);
+				   struct tenant_registry *registry);
 void stats_view_free(struct stats_view *v);
 
 const char *stats_total_name(enum stats_total t);

@@ -22,6 +22,12 @@
 #include "decode.h"
 
 #define TENANT_NONE UINT32_MAX
+/* The value of the SBC's own networks in a prefix_table: above every
+ * tenant slot, and within what LPM6 can hold (21 bits). */
+#define PREFIX_INSIDE 0x1FFFFFu
+#define TENANT_SLOTS_MAX (PREFIX_INSIDE - 1)
+_Static_assert(CONFIG_MAX_TENANTS <= TENANT_SLOTS_MAX,
+	       "every tenant slot must fit a prefix table's next hop");
 
 struct rte_lpm;
 struct rte_lpm6;

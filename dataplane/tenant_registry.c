@@ -55,6 +55,7 @@ struct tenant_registry *tenant_registry_create(uint32_t capacity)
 	}
 	memset(r->index, 0xff, n * sizeof(*r->index));
 	r->index_mask = n - 1;
+	pthread_mutex_init(&r->lock, NULL);
 	return r;
 }
 
@@ -68,6 +69,7 @@ void tenant_registry_free(struct tenant_registry *r)
 	free(r->state);
 	free(r->names);
 	free(r->index);
+	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
 
@@ -127,12 +129,14 @@ int64_t tenant_registry_publish(struct tenant_registry *r,
 	*copy = *tp;
 	/* a tenant coming back while it drains takes its slot again, with
 	 * the calls it still holds */
+	pthread_mutex_lock(&r->lock);
 	slot = index_lookup(r, tp->name, &at);
 	if (slot == INDEX_EMPTY) {
 		for (slot = 0; slot < r->capacity; slot++)
 			if (r->state[slot] == TENANT_SLOT_FREE)
 				break;
 		if (slot == r->capacity) {
+			pthread_mutex_unlock(&r->lock);
 			free(copy);
 			return -1;
 		}
@@ -141,6 +145,7 @@ int64_t tenant_registry_publish(struct tenant_registry *r,
 			 tp->name);
 	}
 	r->state[slot] = TENANT_SLOT_ACTIVE;
+	pthread_mutex_unlock(&r->lock);
 	swap_policy(r, slot, copy);
 	return slot;
 }
@@ -152,7 +157,9 @@ void tenant_registry_remove(struct tenant_registry *r, uint32_t slot)
 	/* readers see NULL from now on; the name stays in the index so
 	 * that the tenant may come back to its slot while it drains */
 	swap_policy(r, slot, NULL);
+	pthread_mutex_lock(&r->lock);
 	r->state[slot] = TENANT_SLOT_DRAINING;
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* Rebuild the name index from the slots still named. */
@@ -174,6 +181,7 @@ void tenant_registry_reap(struct tenant_registry *r,
 {
 	bool freed = false;
 
+	pthread_mutex_lock(&r->lock);
 	for (uint32_t slot = 0; slot < r->capacity; slot++) {
 		if (r->state[slot] != TENANT_SLOT_DRAINING ||
 		    !is_idle(ctx, slot))
@@ -184,6 +192,25 @@ void tenant_registry_reap(struct tenant_registry *r,
 	}
 	if (freed)
 		reindex(r);
+	pthread_mutex_unlock(&r->lock);
+}
+
+uint32_t tenant_registry_copy_names(struct tenant_registry *r,
+				    char (*names)[CONFIG_NAME_MAX])
+{
+	uint32_t n = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (uint32_t slot = 0; slot < r->capacity; slot++) {
+		if (r->state[slot] == TENANT_SLOT_ACTIVE) {
+			memcpy(names[slot], r->names[slot], CONFIG_NAME_MAX);
+			n++;
+		} else {
+			names[slot][0] = '\0';
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }
 
 uint32_t tenant_registry_count(const struct tenant_registry *r)

@@ -13,6 +13,10 @@
  *  - Writers are the control thread only: tenant_registry_publish() swaps
  *    in a new policy object with one pointer store and frees the old one
  *    after a grace period (call_rcu). No lock, no wait for the workers.
+ *  - Names and slot states belong to the control thread; other control-
+ *    plane threads (metrics, telemetry) read them only through
+ *    tenant_registry_copy_names(), which takes the registry's lock, as do
+ *    the writers when they change them. The fast path never does.
  *  - A removed tenant's slot drains: it is reused only once
  *    tenant_registry_reap() finds it idle (no call or registration still
  *    counted against it), so a new tenant never inherits old live state.
@@ -21,6 +25,7 @@
 #define SIPWARDEN_TENANT_REGISTRY_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <urcu-qsbr.h>
@@ -53,6 +58,7 @@ struct tenant_registry {
 	/* name -> slot, open addressing, control thread only */
 	uint32_t *index;
 	uint32_t index_mask;
+	pthread_mutex_t lock; /* names and state, against other readers */
 };
 
 struct tenant_registry *tenant_registry_create(uint32_t capacity);
@@ -91,5 +97,10 @@ void tenant_registry_reap(struct tenant_registry *r,
 
 /* Active tenants, for listings. */
 uint32_t tenant_registry_count(const struct tenant_registry *r);
+
+/* Copy the names of active slots into names[capacity] ("" elsewhere);
+ * safe from any control-plane thread. Returns the active count. */
+uint32_t tenant_registry_copy_names(struct tenant_registry *r,
+				    char (*names)[CONFIG_NAME_MAX]);
 
 #endif

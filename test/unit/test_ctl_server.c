@@ -196,6 +196,18 @@ static int h_tenant_del(void *ctx, const struct json_value *args,
 	return -1;
 }
 
+static int h_reload(void *ctx, const struct json_value *args,
+		    struct json_writer *w, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)args;
+	(void)w;
+	snprintf(err, errlen,
+		 "c.yaml:3:1: unknown key 'x'\n"
+		 "c.yaml:4:2: bad \x1b[31m\n");
+	return -1;
+}
+
 static int h_events(void *ctx, const struct json_value *args,
 		    struct json_writer *w, char *err, size_t errlen)
 {
@@ -252,6 +264,7 @@ static const struct ctl_command commands[] = {
 	{"calls.list", h_calls, "calls"},
 	{"stats.reset", h_stats_reset, "reset"},
 	{"events", h_events, "events"},
+	{"reload", h_reload, "reload"},
 	{NULL, NULL, NULL},
 };
 
@@ -1173,9 +1186,13 @@ static void test_cli_requests(void **state)
 	assert_string_equal(cli_err, "sipwardenctl: no tenant 'nosuch'\n");
 	expect_cli(CLI("-s", p, "events", "-f"), 1, "");
 	assert_string_equal(cli_err, "sipwardenctl: events: not available\n");
+	expect_cli(CLI("-s", p, "regs"), 1, "");
+	assert_string_equal(cli_err, "sipwardenctl: unknown command "
+				     "'regs.list' (try 'help')\n");
+	/* a message of several lines stays several lines, made safe */
 	expect_cli(CLI("-s", p, "reload"), 1, "");
-	assert_string_equal(cli_err, "sipwardenctl: unknown command 'reload' "
-				     "(try 'help')\n");
+	assert_string_equal(cli_err, "sipwardenctl: c.yaml:3:1: unknown key "
+				     "'x'\nc.yaml:4:2: bad \\x1b[31m\n");
 	srv_free(v);
 }
 
