@@ -461,6 +461,9 @@ static void read_tenant_domains(struct ydoc_check *c,
 _Static_assert(sizeof(((struct config_limits *)0)->max_calls) ==
 		       sizeof(uint32_t),
 	       "config_set_limit stores every limit as a uint32_t");
+_Static_assert(sizeof(struct config_limits) / sizeof(uint32_t) <
+		       CONFIG_LIMIT_MAX,
+	       "CONFIG_LIMIT_MAX bounds the limit names");
 #define RATE_MAX 10000000
 #define SECONDS_MAX (30u * 86400)
 
@@ -546,6 +549,13 @@ void config_limits_foreach(const struct config_limits *l,
 	for (const struct yschema_field *f = limit_fields; f->key; f++)
 		fn(f->key, *(const uint32_t *)((const char *)l + f->offset),
 		   arg);
+}
+
+const char *config_limit_name(size_t i)
+{
+	return i < sizeof(limit_fields) / sizeof(*limit_fields) ?
+		       limit_fields[i].key :
+		       NULL; /* the table ends with a NULL key */
 }
 
 void config_settle_limits(struct config_limits *l)

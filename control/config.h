@@ -173,6 +173,9 @@ void config_limits_foreach(const struct config_limits *l,
 			   void (*fn)(const char *name, uint64_t value,
 				      void *arg),
 			   void *arg);
+/* The i-th limit's name, or NULL past the last (< CONFIG_LIMIT_MAX). */
+#define CONFIG_LIMIT_MAX 32
+const char *config_limit_name(size_t i);
 /* A burst left at 0 becomes its rate (at least 1), as when loading. */
 void config_settle_limits(struct config_limits *l);
 

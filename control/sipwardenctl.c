@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "ctl_server.h"
 #include "json.h"
 
@@ -103,25 +104,9 @@ static const struct subcmd subcmds[] = {
 };
 #define SUBCMD_COUNT (sizeof(subcmds) / sizeof(subcmds[0]))
 
-/* The per-tenant limits of docs/CONFIG.md (control/config.c,
- * limit_fields); the daemon checks their ranges. */
-static const char *const limit_names[] = {
-	"max_calls",
-	"max_inbound",
-	"max_outbound",
-	"cps",
-	"burst",
-	"caller_cps",
-	"caller_burst",
-	"register_rate",
-	"register_burst",
-	"other_rate",
-	"other_burst",
-	"max_users",
-	"max_call_duration",
-	"unanswered_timeout",
-};
-#define LIMIT_COUNT (sizeof(limit_names) / sizeof(limit_names[0]))
+/* The per-tenant limits are the configuration's (control/config.c); the
+ * daemon checks their ranges. */
+#define LIMIT_COUNT CONFIG_LIMIT_MAX
 
 struct opts {
 	const char *socket;
@@ -174,8 +159,8 @@ static void print_usage_line(FILE *f, const struct subcmd *sc)
 static void print_limit_names(FILE *f)
 {
 	fputs("limits:", f);
-	for (size_t i = 0; i < LIMIT_COUNT; i++)
-		fprintf(f, "%s %s", i ? "," : "", limit_names[i]);
+	for (size_t i = 0; config_limit_name(i) != NULL; i++)
+		fprintf(f, "%s %s", i ? "," : "", config_limit_name(i));
 	fputs("\n  (non-negative integers; 0 = no limit; see "
 	      "docs/CONFIG.md)\n",
 	      f);
@@ -266,9 +251,9 @@ static int parse_limit(struct opts *o, const char *arg)
 	uint64_t v = 0;
 	const char *p;
 
-	for (size_t i = 0; i < LIMIT_COUNT; i++)
-		if (strlen(limit_names[i]) == nlen &&
-		    strncmp(limit_names[i], arg, nlen) == 0)
+	for (size_t i = 0; config_limit_name(i) != NULL; i++)
+		if (strlen(config_limit_name(i)) == nlen &&
+		    strncmp(config_limit_name(i), arg, nlen) == 0)
 			idx = i;
 	if (idx == LIMIT_COUNT) {
 		usage_error(o->sc, "unknown limit in '%s'", arg);
@@ -538,7 +523,7 @@ static void build_request(const struct opts *o, struct json_writer *w)
 			json_writer_begin_object(w);
 			for (size_t i = 0; i < o->nlimits; i++) {
 				json_writer_key(w,
-						limit_names[o->limit_idx[i]]);
+						config_limit_name(o->limit_idx[i]));
 				json_writer_uint(w, o->limit_val[i]);
 			}
 			json_writer_end_object(w);

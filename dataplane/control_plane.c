@@ -10,6 +10,7 @@
 
 #include <rte_cycles.h>
 
+#include "json.h"
 #include "state_table.h"
 
 #define POLL_MS 10
@@ -103,12 +104,31 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 	return 0;
 }
 
-void control_plane_run(struct control_plane *cp, volatile bool *stop)
+/* The same command the socket would run, its answer logged. */
+static void reload_on_signal(struct control_plane *cp)
+{
+	static const char request[] = "{\"cmd\": \"reload\"}";
+	struct json_writer out;
+
+	json_writer_init(&out, CTL_MAX_RESPONSE);
+	ctl_server_handle_line(control_commands, &cp->ops, request,
+			       sizeof(request) - 1, &out);
+	fprintf(stderr, "sipwarden: SIGHUP reload: %s\n",
+		json_writer_text(&out) ? json_writer_text(&out) : "?");
+	json_writer_free(&out);
+}
+
+void control_plane_run(struct control_plane *cp, volatile bool *stop,
+		       volatile bool *reload)
 {
 	uint64_t hz = rte_get_tsc_hz();
 
 	state_table_thread_init();
 	while (!*stop) {
+		if (*reload) {
+			*reload = false;
+			reload_on_signal(cp);
+		}
 		uint64_t now = (uint64_t)((__uint128_t)rte_rdtsc() *
 					  1000000000ULL / hz);
 

@@ -36,7 +36,10 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 			struct admission *admission,
 			struct stats_lcore *const *lcores, unsigned int workers,
 			const uint8_t *tag_key, char *err, size_t errlen);
-void control_plane_run(struct control_plane *cp, volatile bool *stop);
+/* *reload (SIGHUP) re-reads the configuration, as `sipwardenctl reload`
+ * does, and logs the outcome on stderr. */
+void control_plane_run(struct control_plane *cp, volatile bool *stop,
+		       volatile bool *reload);
 void control_plane_stop(struct control_plane *cp);
 
 #endif

@@ -52,6 +52,7 @@ struct options {
 };
 
 static volatile bool stop_requested;
+static volatile bool reload_requested;
 
 static void usage(FILE *out)
 {
@@ -262,8 +263,10 @@ static int eal_args_live(struct eal_args *e, const struct config *cfg)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = true;
+	if (sig == SIGHUP)
+		reload_requested = true;
+	else
+		stop_requested = true;
 }
 
 static void report(struct tenant_registry *registry,
@@ -536,7 +539,7 @@ static int run_live(const struct options *o, struct policy *p,
 		inboxes != NULL ? "software dispatch: the ports have no RSS" :
 				  "RSS",
 		cfg->outside.device, cfg->inside.device);
-	control_plane_run(&cp, &stop_requested);
+	control_plane_run(&cp, &stop_requested, &reload_requested);
 	rte_eal_mp_wait_lcore();
 	report(cp.ops.registry, adm, lcores, nw, o->stats);
 	rc = 0;
@@ -625,6 +628,7 @@ int main(int argc, char **argv)
 	/* from here on a signal stops us cleanly, also while starting */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr,
 			"sipwarden: EAL init failed: %s (without hugepages, "

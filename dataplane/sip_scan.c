@@ -999,9 +999,16 @@ static inline __attribute__((always_inline)) const char *scan_host(const char *p
 static inline __attribute__((always_inline)) bool scan_uri(const char *p, const char *end, const char *bend,
 		     bool request_uri, struct sip_uri *uri)
 {
-	const char *s, *rest, *host, *h, *at;
+	const char *s, *rest, *host, *h, *at, *colon;
 	size_t slen;
 
+	if (end - p > 4 && eq4(p, "sip:")) {
+		/* what the lines below make of it, in one compare */
+		rest = p + 4;
+		uri->whole = span(p, end);
+		uri->scheme = SIP_URI_SIP;
+		goto sip;
+	}
 	if (p == end || !is_alpha(*p))
 		return false;
 	s = run(p + 1, C_SCHEME);
@@ -1029,11 +1036,11 @@ static inline __attribute__((always_inline)) bool scan_uri(const char *p, const 
 
 	/* userinfo cannot hold an unescaped '@' and hostport, parameters
 	 * and headers cannot hold one at all: the first '@' ends userinfo */
+sip:
 	host = rest;
 	at = find_byte(rest, end, bend, '@');
 	if (at) {
-		const char *colon = find_byte(rest, at, bend, ':');
-
+		colon = find_byte(rest, at, bend, ':');
 		uri->user = span(rest, colon ? colon : at);
 		if (!uri->user.len)
 			return false;
