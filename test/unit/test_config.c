@@ -216,6 +216,24 @@ static void test_full_file(void **state)
 	assert_prefix(&t->prefixes[0], 4, (const uint8_t[]){198, 18, 10, 128},
 		      25);
 	assert_prefix(&t->prefixes[1], 6, (const uint8_t[16]){0}, 0);
+	assert_int_equal(t->limits.max_calls, 30);
+	assert_int_equal(t->limits.max_outbound, 10);
+	assert_int_equal(t->limits.other_burst, 60);
+	assert_int_equal(t->limits.unanswered_timeout, 60);
+	assert_true(t->suspended);
+	/* the others take the defaults, written after them in the file */
+	assert_int_equal(cfg->tenants[0].limits.max_calls, 7);
+	assert_int_equal(cfg->tenants[0].limits.max_call_duration, 7200);
+	assert_int_equal(cfg->max_tenants, 64);
+	assert_int_equal(cfg->call_capacity, 4096);
+	assert_int_equal(cfg->reg_capacity, 512);
+	assert_int_equal(cfg->emergency_count, 3);
+	assert_string_equal(cfg->emergency[1], "+49 112");
+	assert_string_equal(cfg->control.socket, "/tmp/sw.sock");
+	assert_string_equal(cfg->control.group, "sipwarden");
+	assert_false(cfg->metrics.prometheus);
+	assert_string_equal(cfg->metrics.listen, "::1");
+	assert_int_equal(cfg->metrics.port, 9100);
 	config_free(cfg);
 }
 
