@@ -32,7 +32,7 @@ int control_ops_init(struct control_ops *c, struct tenant_registry *r,
 	c->admission = a;
 	c->lcores = lcores;
 	c->lcore_count = lcore_count;
-	c->config_path = config_path;
+	snprintf(c->config_path, sizeof(c->config_path), "%s", config_path);
 	c->mode = mode;
 	memcpy(c->tag_key, tag_key, REPLY_TAG_KEY_LEN);
 	c->started_ns = wall_ns();

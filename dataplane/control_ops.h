@@ -35,7 +35,9 @@ struct control_ops {
 	struct admission *admission;
 	struct stats_lcore *const *lcores;
 	unsigned int lcore_count;
-	const char *config_path;
+	/* a copy: the caller's string may belong to a snapshot's config,
+	 * which the next change frees */
+	char config_path[512];
 	const char *mode;
 	uint8_t tag_key[REPLY_TAG_KEY_LEN];
 	uint64_t started_ns;

@@ -316,6 +316,9 @@ ports:
 workers: ${E2E_WORKERS:-1}
 calls: { capacity: 4096 }
 registrations: { capacity: 1024 }
+# this run's own socket, no HTTP port: runs must not meet each other
+control: { socket: "$E2E_WORK/ctl.sock" }
+metrics: { prometheus: false }
 EOF
 }
 

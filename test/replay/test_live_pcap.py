@@ -37,6 +37,8 @@ workers: {workers}
 inside_networks: [198.18.0.0/24]
 calls: {{capacity: 4096}}
 registrations: {{capacity: 1024}}
+control: {{socket: "{socket}"}}
+metrics: {{prometheus: false}}
 tenants:
   - name: acme
     prefixes: [198.18.10.0/24]
@@ -69,6 +71,7 @@ def run_live(workers, tmp):
     cfg = os.path.join(tmp, "live.yaml")
     with open(cfg, "w") as f:
         f.write(CONFIG.format(prefix=f"swlive{os.getpid()}-{workers}",
+                              socket=os.path.join(tmp, "ctl.sock"),
                               lcores=lcores, workers=workers,
                               outside_in=outside_in, inside_in=inside_in,
                               limit=LIMIT, **paths))
