@@ -203,8 +203,13 @@ static void admit_invite(struct admission *a, const struct policy *p,
 	 * nodes. Measured: without the lookup (unsafe) the INVITE was within
 	 * noise of with it, the misses moving into cds_lfht_add_unique.
 	 */
-	if (call_table_lookup(a->calls, &key) != NULL)
-		return; /* a retransmission: admitted once already */
+	e = call_table_lookup(a->calls, &key);
+	if (e != NULL) {
+		/* a retransmission: admitted once already, under its reason */
+		if (call_entry_info(e)->emergency)
+			d->reason = VERDICT_EMERGENCY;
+		return;
+	}
 	if (!info.emergency) {
 		if (tp->suspended) {
 			policy_refuse(p, VERDICT_SUSPENDED, pi, m, d);

@@ -455,6 +455,8 @@ class Emergency(AdmissionCase):
         c.add(b.invite(), REPLY)
         for k in em:
             c.add(k.invite(), FWD)
+        # a retransmitted emergency INVITE keeps its verdict
+        c.add(em[0].invite(), FWD)
         c.add(g.invite(), REPLY)
         c.add(ge.invite(), FWD)
         during = c.mark()
@@ -471,7 +473,7 @@ class Emergency(AdmissionCase):
         self.assert_refusal(replies[1], g.invite(), 403, "suspended")
         acme, globex = stats["tenants"]["acme"], stats["tenants"]["globex"]
         self.assertEqual(self.nonzero(acme["verdicts"]),
-                         {"forwarded": 1, "call_limit": 1, "emergency": 3})
+                         {"forwarded": 1, "call_limit": 1, "emergency": 4})
         self.assertEqual(acme["calls_active"], 1)
         self.assertEqual(acme["emergency_calls_active"], 3)
         self.assertEqual(self.nonzero(globex["verdicts"]),
