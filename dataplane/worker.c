@@ -57,11 +57,15 @@ static void classify_l4(struct worker *w, const struct policy *p,
 	struct stats_lcore *st = w->stats;
 	const char *payload = (const char *)frame + pi->payload_off;
 	bool tcp = pi->l4 == PKT_L4_TCP;
+	/* the SBC's end decides what the service is: a sender chooses its
+	 * own port, so it must not be able to pick "TLS" and skip the
+	 * scanner (plain SIP from port 5061 would pass unjudged) */
+	uint16_t sbc_port = from == SIDE_OUTSIDE ? pi->dport : pi->sport;
+	bool tls_port = policy_port_in(p->tls_ports, sbc_port);
 	struct policy_decision d;
 	enum sip_scan_result r;
 
-	if (policy_port_in(p->tls_ports, pi->dport) ||
-	    policy_port_in(p->tls_ports, pi->sport)) {
+	if (tls_port && tcp) {
 		/* encrypted: the source is all we can judge */
 		st->total[ST_TLS_PACKETS]++;
 		if (from == SIDE_OUTSIDE &&
@@ -75,7 +79,8 @@ static void classify_l4(struct worker *w, const struct policy *p,
 		}
 		return;
 	}
-	if (!policy_port_in(p->sip_ports, pi->dport) &&
+	/* UDP to a TLS port is not TLS: scan it like any SIP port */
+	if (!tls_port && !policy_port_in(p->sip_ports, pi->dport) &&
 	    !policy_port_in(p->sip_ports, pi->sport)) {
 		st->total[ST_NON_SIP]++;
 		return;

@@ -393,6 +393,31 @@ class Actions(unittest.TestCase):
         self.assertTrue(sip_of(replies[0]).startswith("SIP/2.0 404 "))
 
 
+class TlsPortsAreTheSbcs(unittest.TestCase):
+    """Only the SBC's end of a TCP connection makes traffic TLS (judged by
+    source alone): plain SIP sent from port 5061 is scanned like any."""
+
+    def test_sender_cannot_choose_tls(self):
+        no_callid = without(pg.invite("x1@x", "alice", "acme.example", "bob",
+                                      "sbc.example", ACME, "z9hG4bKx1"),
+                            "Call-ID")
+        c = Capture()
+        # plain SIP over UDP from port 5061, and over TCP from 5061 to the
+        # SBC's 5060: both malformed, both dropped
+        c.add(pg.sip_udp(ACME, SBC4, 5061, 5060, no_callid), DROP)
+        c.add(pg.sip_tcp(ACME, SBC4, 5061, 5060, no_callid), DROP)
+        # UDP to the SBC's TLS port is no TLS either
+        c.add(pg.sip_udp(ACME, SBC4, 40000, 5061, no_callid), DROP)
+        # TCP to the SBC's TLS port is, and passes on its source
+        c.add(pg.sip_tcp(ACME, SBC4, 40001, 5061, no_callid), FWD)
+        with tempfile.TemporaryDirectory() as tmp:
+            stats, out, _ = run(config(), c, tmp)
+        t = stats["totals"]
+        self.assertEqual(t["tls_packets"], 1)
+        self.assertEqual(t["malformed_reasons"], {"no_call_id": 3})
+        self.assertEqual(out, c.expected(FWD))
+
+
 class Hostile(unittest.TestCase):
     """Random and cut frames: no crash, every frame accounted for."""
 
