@@ -11,7 +11,11 @@ if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true -Dtests=false -Db_lundef=false >/dev/null
 fi
 ninja -C "$build" test/fuzz/fuzz_sip_scan test/fuzz/fuzz_decode_reply \
-	test/fuzz/fuzz_config test/fuzz/fuzz_ctl_json >/dev/null
+	test/fuzz/fuzz_config test/fuzz/fuzz_ctl_json >"$build/fuzz-build.log" 2>&1 || {
+	cat "$build/fuzz-build.log"
+	echo "fuzz: the targets do not build"
+	exit 1
+}
 work=$(mktemp -d /tmp/sipwarden-fuzz.XXXXXX)
 declare -A seeds=(
 	[fuzz_sip_scan]="test/data/sip/valid test/data/sip/invalid"
