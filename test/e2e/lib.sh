@@ -324,7 +324,7 @@ EOF
 
 # The default: the SBC's prefixes inside, tenant acme on the cli side's
 # first addresses (not UNK4/UNK6), refusals answered.
-e2e_config_default() {
+e2e_config_default() { # [LIMITS], e.g. "max_calls: 2"
 	e2e_config_base
 	cat <<EOF
 inside_networks: [198.18.12.0/24, "2001:db8:12::/64"]
@@ -333,6 +333,53 @@ tenants:
   - name: acme
     prefixes: [198.18.10.0/24, "2001:db8:10::/64"]
 EOF
+	if [ -n "${1:-}" ]; then echo "    limits: { $1 }"; fi
+}
+
+# sipwardenctl on this run's control socket (a file in the work directory)
+e2e_ctl() {
+	"$(dirname "$SIPWARDEN")/../control/sipwardenctl" \
+		-s "$E2E_WORK/ctl.sock" --timeout 5 "$@"
+}
+
+# one of acme's counters (dotted path), live, from `sipwardenctl stats`
+e2e_acme_live() { # PATH
+	e2e_ctl --json stats --tenant acme 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d.get("tenants", {}).get("acme", d)
+for k in sys.argv[1].split("."):
+    d = d.get(k, "none") if isinstance(d, dict) else "none"
+print(d)' "$1" 2>/dev/null || echo none
+}
+
+# wait (bounded, 5 s) until acme's live PATH is VALUE
+e2e_wait_acme() { # PATH VALUE
+	local i v
+	for ((i = 0; i < 50; i++)); do
+		v=$(e2e_acme_live "$1")
+		[ "$v" = "$2" ] && { e2e_log "live acme.$1 == $2"; return 0; }
+		sleep 0.1
+	done
+	e2e_expect_eq "live acme.$1" "$2" "$v"
+	return 1
+}
+
+# sipp NAME: CALLS calls from acme to the SBC with uac_admit_or_refuse.xml
+# (answered and held HOLD ms, or refused; each outcome logged in
+# NAME.log), from local port PORT (UACs may run at once)
+e2e_uac_admit() { # NAME CALLS HOLD PORT [SIPP-ARGS...]
+	local name=$1 calls=$2 hold=$3 port=$4
+	shift 4
+	e2e_sipp "$name" "$NS_CLI" \
+		-sf "$E2E_DIR/scenarios/uac_admit_or_refuse.xml" -p "$port" \
+		-i "$CLI4" -m "$calls" -r 10 -l 10 -d "$hold" \
+		-trace_logs -log_file "$name.log" "$@" "$(e2e_hostport "$SRV4")"
+}
+
+e2e_uac_done() { # NAME
+	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
+	e2e_sipp_report "$1"
 }
 
 # A scenario may define scenario_config to print its own.

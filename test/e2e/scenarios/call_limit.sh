@@ -8,17 +8,7 @@ E2E_DESC="max_calls 10, 20 overlapping calls: 10 through, 10 refused 503"
 CALLS=20
 LIMIT=10
 
-scenario_config() {
-	e2e_config_base
-	cat <<CFG
-inside_networks: [198.18.12.0/24, "2001:db8:12::/64"]
-actions: { unknown_source: reply, malformed: drop }
-tenants:
-  - name: acme
-    prefixes: [198.18.10.0/24, "2001:db8:10::/64"]
-    limits: { max_calls: $LIMIT }
-CFG
-}
+scenario_config() { e2e_config_default "max_calls: $LIMIT"; }
 
 scenario_run() {
 	e2e_sipp uas "$NS_SRV" -sn uas -i "$SRV4" -m "$LIMIT"

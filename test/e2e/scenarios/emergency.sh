@@ -9,60 +9,7 @@ E2E_DESC="max_calls 2 reached, then suspended: normal calls refused, 112 admitte
 LIMIT=2
 HOLD_MS=6000
 
-scenario_config() {
-	e2e_config_base
-	cat <<CFG
-inside_networks: [198.18.12.0/24, "2001:db8:12::/64"]
-actions: { unknown_source: reply, malformed: drop }
-tenants:
-  - name: acme
-    prefixes: [198.18.10.0/24, "2001:db8:10::/64"]
-    limits: { max_calls: $LIMIT }
-CFG
-}
-
-# sipwardenctl on the daemon's socket (a file in the work directory)
-ctl() {
-	"$(dirname "$SIPWARDEN")/../control/sipwardenctl" \
-		-s "$E2E_WORK/ctl.sock" --timeout 5 "$@"
-}
-
-# one of acme's counters, live, from `sipwardenctl --json stats`
-acme_live() { # KEY
-	ctl --json stats --tenant acme 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-d = d.get("tenants", {}).get("acme", d)
-print(d.get(sys.argv[1], "none"))' "$1" 2>/dev/null || echo none
-}
-
-# wait (bounded, 5 s) until acme's live KEY is VALUE
-wait_acme() { # KEY VALUE
-	local i v
-	for ((i = 0; i < 50; i++)); do
-		v=$(acme_live "$1")
-		[ "$v" = "$2" ] && { e2e_log "live acme.$1 == $2"; return 0; }
-		sleep 0.1
-	done
-	e2e_expect_eq "live acme.$1" "$2" "$v"
-	return 1
-}
-
-# sipp NAME: CALLS calls from acme to the SBC, held HOLD ms when answered,
-# from local port PORT (two UACs run at once), more sipp args after
-uac() { # NAME CALLS HOLD PORT [SIPP-ARGS...]
-	local name=$1 calls=$2 hold=$3 port=$4
-	shift 4
-	e2e_sipp "$name" "$NS_CLI" \
-		-sf "$E2E_DIR/scenarios/uac_admit_or_refuse.xml" -p "$port" \
-		-i "$CLI4" -m "$calls" -r 10 -l 10 -d "$hold" \
-		-trace_logs -log_file "$name.log" "$@" "$(e2e_hostport "$SRV4")"
-}
-
-uac_done() { # NAME
-	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
-	e2e_sipp_report "$1"
-}
+scenario_config() { e2e_config_default "max_calls: $LIMIT"; }
 
 scenario_run() {
 	[ -x "$(dirname "$SIPWARDEN")/../control/sipwardenctl" ] ||
@@ -71,27 +18,27 @@ scenario_run() {
 	# the SBC answers the 2 long calls and the 2 emergency calls
 	e2e_sipp uas "$NS_SRV" -sn uas -i "$SRV4" -m 4
 	e2e_wait_listening uas "$NS_SRV"
-	uac hold "$LIMIT" "$HOLD_MS" 5060
-	wait_acme calls_active "$LIMIT"
+	e2e_uac_admit hold "$LIMIT" "$HOLD_MS" 5060
+	e2e_wait_acme calls_active "$LIMIT"
 	# at the limit: a normal call is refused, 112 goes through
-	uac over 1 200 5062
-	uac_done over
-	uac sos1 1 200 5062 -s 112
+	e2e_uac_admit over 1 200 5062
+	e2e_uac_done over
+	e2e_uac_admit sos1 1 200 5062 -s 112
 	e2e_wait sos1 $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop sos1
 	e2e_alive hold && HELD_DURING_SOS1=yes
 	e2e_sipp_report sos1
-	e2e_log "live acme: $(ctl --json stats --tenant acme 2>&1 | head -c 600)"
-	out=$(ctl tenant suspend acme 2>&1)
+	e2e_log "live acme: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"
+	out=$(e2e_ctl tenant suspend acme 2>&1)
 	e2e_expect_eq "sipwardenctl tenant suspend acme (status)" 0 "$?"
 	e2e_log "tenant suspend acme: $out"
-	uac susp 1 200 5062
-	uac_done susp
-	uac sos2 1 200 5062 -s 112
-	uac_done sos2
-	uac_done hold
+	e2e_uac_admit susp 1 200 5062
+	e2e_uac_done susp
+	e2e_uac_admit sos2 1 200 5062 -s 112
+	e2e_uac_done sos2
+	e2e_uac_done hold
 	e2e_wait uas 10 || e2e_stop uas
 	e2e_sipp_report uas
-	e2e_log "live acme at the end: $(ctl --json stats --tenant acme 2>&1 | head -c 600)"
+	e2e_log "live acme at the end: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"
 }
 
 outcome() { # NAME PATTERN

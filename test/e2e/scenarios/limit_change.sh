@@ -8,79 +8,26 @@ E2E_DESC="max_calls 2 raised to 4 by sipwardenctl mid-run"
 LIMIT=2
 RAISED=4
 
-scenario_config() {
-	e2e_config_base
-	cat <<CFG
-inside_networks: [198.18.12.0/24, "2001:db8:12::/64"]
-actions: { unknown_source: reply, malformed: drop }
-tenants:
-  - name: acme
-    prefixes: [198.18.10.0/24, "2001:db8:10::/64"]
-    limits: { max_calls: $LIMIT }
-CFG
-}
-
-# sipwardenctl on the daemon's socket (a file in the work directory)
-ctl() {
-	"$(dirname "$SIPWARDEN")/../control/sipwardenctl" \
-		-s "$E2E_WORK/ctl.sock" --timeout 5 "$@"
-}
-
-# one of acme's counters (dotted path), live, from sipwardenctl
-acme_live() { # PATH
-	ctl --json stats --tenant acme 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-d = d.get("tenants", {}).get("acme", d)
-for k in sys.argv[1].split("."):
-    d = d.get(k, "none") if isinstance(d, dict) else "none"
-print(d)' "$1" 2>/dev/null || echo none
-}
-
-# wait (bounded, 5 s) until acme's live PATH is VALUE
-wait_acme() { # PATH VALUE
-	local i v
-	for ((i = 0; i < 50; i++)); do
-		v=$(acme_live "$1")
-		[ "$v" = "$2" ] && { e2e_log "ok: live acme.$1 == $2"; return 0; }
-		sleep 0.1
-	done
-	e2e_expect_eq "live acme.$1" "$2" "$v"
-	return 1
-}
-
-# sipp NAME: CALLS calls at 20 cps from acme to the SBC, held HOLD ms
-# when answered, from local port PORT (two UACs run at once)
-uac() { # NAME CALLS HOLD PORT
-	e2e_sipp "$1" "$NS_CLI" \
-		-sf "$E2E_DIR/scenarios/uac_admit_or_refuse.xml" -p "$4" \
-		-i "$CLI4" -m "$2" -r 20 -l "$2" -d "$3" \
-		-trace_logs -log_file "$1.log" "$(e2e_hostport "$SRV4")"
-}
-
-uac_done() { # NAME
-	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
-	e2e_sipp_report "$1"
-}
+scenario_config() { e2e_config_default "max_calls: $LIMIT"; }
 
 scenario_run() {
 	local out
 	# the SBC answers 2 calls before the change and 2 after
 	e2e_sipp uas "$NS_SRV" -sn uas -i "$SRV4" -m $((LIMIT + 2))
 	e2e_wait_listening uas "$NS_SRV"
-	uac first 4 6000 5060
-	wait_acme calls_active "$LIMIT"
-	wait_acme verdicts.call_limit 4 # 2 INVITEs and their ACKs
-	out=$(ctl tenant set acme "max_calls=$RAISED" 2>&1)
+	e2e_uac_admit first 4 6000 5060
+	e2e_wait_acme calls_active "$LIMIT"
+	e2e_wait_acme verdicts.call_limit 4 # 2 INVITEs and their ACKs
+	out=$(e2e_ctl tenant set acme "max_calls=$RAISED" 2>&1)
 	e2e_expect_eq "sipwardenctl tenant set acme max_calls=$RAISED (status)" 0 "$?"
 	e2e_log "tenant set: $out"
 	e2e_expect_eq "max_calls after the change" "max_calls: $RAISED" \
-		"$(ctl limits acme 2>&1 | grep '^max_calls:')"
-	uac second 2 2000 5062
-	wait_acme calls_active "$RAISED"
+		"$(e2e_ctl limits acme 2>&1 | grep '^max_calls:')"
+	e2e_uac_admit second 2 2000 5062
+	e2e_wait_acme calls_active "$RAISED"
 	e2e_alive first && FIRST_UP=yes
-	uac_done second
-	uac_done first
+	e2e_uac_done second
+	e2e_uac_done first
 	e2e_wait uas 10 || e2e_stop uas
 	e2e_sipp_report uas
 }
