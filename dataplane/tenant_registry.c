@@ -132,14 +132,18 @@ int64_t tenant_registry_publish(struct tenant_registry *r,
 	pthread_mutex_lock(&r->lock);
 	slot = index_lookup(r, tp->name, &at);
 	if (slot == INDEX_EMPTY) {
-		for (slot = 0; slot < r->capacity; slot++)
+		/* the lowest free slot, as before, without scanning the
+		 * taken ones again for every tenant of a large config */
+		for (slot = r->free_hint; slot < r->capacity; slot++)
 			if (r->state[slot] == TENANT_SLOT_FREE)
 				break;
 		if (slot == r->capacity) {
+			r->free_hint = slot;
 			pthread_mutex_unlock(&r->lock);
 			free(copy);
 			return -1;
 		}
+		r->free_hint = slot + 1;
 		r->index[at] = slot;
 		snprintf(r->names[slot], sizeof(r->names[slot]), "%s",
 			 tp->name);
@@ -188,6 +192,8 @@ void tenant_registry_reap(struct tenant_registry *r,
 			continue;
 		r->state[slot] = TENANT_SLOT_FREE;
 		r->names[slot][0] = '\0';
+		if (slot < r->free_hint)
+			r->free_hint = slot;
 		freed = true;
 	}
 	if (freed)

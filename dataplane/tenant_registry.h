@@ -58,6 +58,7 @@ struct tenant_registry {
 	/* name -> slot, open addressing, control thread only */
 	uint32_t *index;
 	uint32_t index_mask;
+	uint32_t free_hint; /* no free slot below it (under lock) */
 	pthread_mutex_t lock; /* names and state, against other readers */
 };
 
