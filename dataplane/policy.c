@@ -53,6 +53,13 @@ static int build_emergency(struct policy *p, const struct config *cfg,
 	return 0;
 }
 
+static void count_families(const struct config_prefix *p, size_t n,
+			   size_t *hint)
+{
+	for (size_t i = 0; i < n; i++)
+		hint[p[i].family == 4 ? 0 : 1]++;
+}
+
 /* Publish every tenant of cfg; slots[i] is where tenant i went. */
 static int publish_tenants(struct tenant_registry *r, const struct config *cfg,
 			   uint32_t *slots, char *err, size_t errlen)
@@ -81,7 +88,7 @@ struct policy *policy_build(struct config *cfg,
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	uint32_t *slots = calloc(cfg->tenant_count + 1, sizeof(*slots));
-	size_t prefix_total = 0;
+	size_t hint[2] = {0, 0}; /* IPv4, IPv6 prefixes */
 
 	if (p == NULL || slots == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -97,18 +104,19 @@ struct policy *policy_build(struct config *cfg,
 	/* one table for both: an IPv4 LPM costs 64 MB however few its
 	 * prefixes; the SBC's networks go in last, so that a prefix written
 	 * in both is the SBC's */
-	prefix_total = cfg->inside_network_count;
+	count_families(cfg->inside_networks, cfg->inside_network_count, hint);
 	for (size_t i = 0; i < cfg->tenant_count; i++)
-		prefix_total += cfg->tenants[i].prefix_count;
+		count_families(cfg->tenants[i].prefixes,
+			       cfg->tenants[i].prefix_count, hint);
 	for (size_t i = 0; i < cfg->tenant_count; i++)
 		if (prefix_table_add(&p->prefixes, "prefix",
 				     cfg->tenants[i].prefixes,
 				     cfg->tenants[i].prefix_count, slots[i],
-				     prefix_total, err, errlen) < 0)
+				     hint[0], hint[1], err, errlen) < 0)
 			goto fail;
 	if (prefix_table_add(&p->prefixes, "prefix", cfg->inside_networks,
-			     cfg->inside_network_count, PREFIX_INSIDE,
-			     prefix_total, err, errlen) < 0)
+			     cfg->inside_network_count, PREFIX_INSIDE, hint[0],
+			     hint[1], err, errlen) < 0)
 		goto fail;
 	if (domain_table_build(&p->tenant_domains, cfg, slots) < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -2,17 +2,18 @@
 /*
  * sip_scan: the contract is in sip_scan.h.
  *
- * The pass: a 64-byte bitmap of the bytes that can end a line (CR, LF,
- * NUL and the few controls below them), built 16 bytes at a time and kept
- * from one line to the next, finds each line's end; the header name picks
- * a handler by its first letter and a masked word compare; a name the
- * policy does not read costs only its token check and the colon, and only
- * the headers the policy needs have their values parsed.
- * Values are parsed inside their logical line, where a CR or LF can only be
- * folding, so both count as whitespace there. The CR or LF that ends the
- * logical line is in no byte class but whitespace, so a class run inside a
- * line stops there without a bounds check (run()), and vector searches for
- * sets that hold CR and LF read on to the buffer's end (find_stop_in()).
+ * The pass, line by line: a header's name picks a handler by its first
+ * letter and a masked word compare, so a name the policy does not read
+ * costs its token check, the colon and the search for the line's end, and
+ * only the headers the policy needs have their values parsed. The value
+ * parsers go byte class by byte class, 16 bytes a step where runs are long
+ * (SSE4.2 string compares), and find the end of the line themselves: a CR
+ * or LF that is not folding. So where the buffer ends in LF, which stops
+ * every search before the buffer's end, a header is read before its line
+ * is looked for, and the line search is skipped when the value ends on the
+ * line's CRLF; anything else is done again in the contract's order
+ * (scan_headers()). Elsewhere find_line() comes first, and the CR or LF at
+ * the line's end stops the parsers.
  */
 #include "sip_scan.h"
 
@@ -29,7 +30,7 @@
 #if defined(__x86_64__) && !defined(SIP_SCAN_NO_SIMD)
 #define SIP_SCAN_SIMD 1
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("sse4.2"))),               \
+#pragma clang attribute push(__attribute__((target("sse4.2"))),                \
 			     apply_to = function)
 #define SIP_SCAN_TARGET_PUSHED 1
 #elif !defined(__SSE4_2__)
@@ -116,13 +117,12 @@ static inline char to_lower(char c)
 	return (unsigned char)(c - 'A') < 26 ? c | 0x20 : c;
 }
 
-/* a (any case) equals the lower-case literal lit over n bytes */
-static inline bool ieq(const char *a, const char *lit, size_t n)
+static inline uint16_t load2(const char *p)
 {
-	for (size_t i = 0; i < n; i++)
-		if (to_lower(a[i]) != lit[i])
-			return false;
-	return true;
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
 static inline uint32_t load4(const char *p)
@@ -142,10 +142,10 @@ static inline uint64_t load8(const char *p)
 }
 
 /*
- * ieq() for a token of 2 to 16 bytes against a literal of letters and
- * '-', a word at a time. Setting bit 5 folds case; among token bytes only
- * letters and '_' (to DEL) change under it, so nothing else can pass for a
- * letter or '-'. URI scheme bytes are token bytes too.
+ * A token of 2 to 16 bytes equals a literal of lower-case letters and
+ * '-' in any case, a word at a time. Setting bit 5 folds case; among token
+ * bytes only letters and '_' (to DEL) change under it, so nothing else can pass
+ * for a letter or '-'. URI scheme bytes are token bytes too.
  */
 static inline bool token_is(const char *tok, const char *lit, size_t n)
 {
@@ -262,7 +262,7 @@ static inline const char *fold_end(const char *p, const char *bend)
 }
 
 static __attribute__((noinline)) const char *lws_slow(const char *p,
-						       const char *bend)
+						      const char *bend)
 {
 	for (;;) {
 		const char *f;
@@ -336,62 +336,6 @@ static inline bool is_stop(unsigned char c, enum stop_set set)
 }
 
 #ifdef SIP_SCAN_SIMD
-static inline __m128i lanes_eq(__m128i v, char c)
-{
-	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
-}
-
-static inline __m128i lanes_or(__m128i a, __m128i b)
-{
-	return _mm_or_si128(a, b);
-}
-
-/* The lanes of v that is_stop() would stop at. */
-static inline __m128i stop_lanes(__m128i v, enum stop_set set)
-{
-	__m128i low;
-
-	switch (set) {
-	case STOP_LINE:
-		return lanes_or(lanes_or(lanes_eq(v, '\r'), lanes_eq(v, '\n')),
-				lanes_eq(v, '\0'));
-	case STOP_URI:
-		/* signed, so bytes >= 0x80 count as below '!' with CTL, SP */
-		low = _mm_cmplt_epi8(v, _mm_set1_epi8('!'));
-		return lanes_or(
-			lanes_or(low, lanes_eq(v, 0x7f)),
-			lanes_or(lanes_eq(v, '"'),
-				 lanes_or(lanes_eq(v, '<'), lanes_eq(v, '>'))));
-	case STOP_QUOTED:
-		/* unsigned v <= 0x1f, i.e. CTL */
-		low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-		return lanes_or(lanes_or(low, lanes_eq(v, 0x7f)),
-				lanes_or(lanes_eq(v, '"'), lanes_eq(v, '\\')));
-	}
-	return _mm_set1_epi8(-1);
-}
-#endif
-
-/* First byte of `set` in [p, end), or end; p may lie past end. */
-static inline const char *find_stop(const char *p, const char *end,
-				    enum stop_set set)
-{
-#ifdef SIP_SCAN_SIMD
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)p);
-		unsigned hits = (unsigned)_mm_movemask_epi8(stop_lanes(v, set));
-
-		if (hits)
-			return p + __builtin_ctz(hits);
-	}
-#endif
-	for (; p < end; p++)
-		if (is_stop((unsigned char)*p, set))
-			return p;
-	return p;
-}
-
-#ifdef SIP_SCAN_SIMD
 /*
  * Byte sets for _mm_cmpistri(): up to 8 ranges of bytes, as pairs of
  * bounds; the first byte outside them, or a NUL (which is outside every
@@ -407,15 +351,22 @@ static inline const char *find_stop(const char *p, const char *end,
 	RANGES('_', 'z', 'A', 'Z', '0', '9', '-', '.', '!', '!', '%', '%',     \
 	       '\'', '\'', '*', '+')
 /* C_URI: all but CTL, SP, DEL, '"', '<', '>' and bytes >= 0x80 */
-#define SET_URI RANGES('!', '!', '#', ';', '=', '=', '?', '~', 0, 0, 0, 0, 0, 0, 0, 0)
+#define SET_URI                                                                \
+	RANGES('!', '!', '#', ';', '=', '=', '?', '~', 0, 0, 0, 0, 0, 0, 0, 0)
 /* all but CR, LF (and NUL): what a line's end is looked for past */
 #define SET_LINE                                                               \
-	RANGES(1, '\t', '\v', '\f', 0x0e, (char)0xff, 0, 0, 0, 0, 0, 0, 0, 0, \
+	RANGES(1, '\t', '\v', '\f', 0x0e, (char)0xff, 0, 0, 0, 0, 0, 0, 0, 0,  \
 	       0, 0)
 /* what a quoted-string reads on over: not CTL, DEL, '"', '\\' */
 #define SET_QUOTED                                                             \
-	RANGES(' ', '!', '#', '[', ']', '~', (char)0x80, (char)0xff, 0, 0, 0, \
+	RANGES(' ', '!', '#', '[', ']', '~', (char)0x80, (char)0xff, 0, 0, 0,  \
 	       0, 0, 0, 0, 0)
+
+/* The lanes of v that hold c */
+static inline __m128i lanes_eq(__m128i v, char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
 
 /* The index of the first byte of p[0..16) outside set, or 16. */
 static inline int outside(__m128i set, const char *p)
@@ -445,6 +396,40 @@ static inline const char *skip_set(const char **p, const char *bend,
 }
 #endif
 
+#ifdef SIP_SCAN_SIMD
+/* The bytes that do not stop a search for `set` */
+static inline __m128i go_on(enum stop_set set)
+{
+	switch (set) {
+	case STOP_LINE:
+		return SET_LINE;
+	case STOP_URI:
+		return SET_URI;
+	case STOP_QUOTED:
+		return SET_QUOTED;
+	}
+	return _mm_setzero_si128();
+}
+#endif
+
+/* First byte of `set` in [p, end), or end; p may lie past end. */
+static inline const char *find_stop(const char *p, const char *end,
+				    enum stop_set set)
+{
+#ifdef SIP_SCAN_SIMD
+	for (; end - p >= 16; p += 16) {
+		int i = outside(go_on(set), p);
+
+		if (i < 16)
+			return p + i;
+	}
+#endif
+	for (; p < end; p++)
+		if (is_stop((unsigned char)*p, set))
+			return p;
+	return p;
+}
+
 /*
  * find_stop() for a search that is sure to stop before the buffer's end
  * bend (on a line's CR or LF, or the SP that ends a Request-URI), so that
@@ -454,12 +439,8 @@ static inline const char *find_stop_in(const char *p, const char *bend,
 				       enum stop_set set)
 {
 #ifdef SIP_SCAN_SIMD
-	const char *q = NULL;
+	const char *q = skip_set(&p, bend, go_on(set));
 
-	if (set == STOP_URI)
-		q = skip_set(&p, bend, SET_URI);
-	else if (set == STOP_QUOTED)
-		q = skip_set(&p, bend, SET_QUOTED);
 	if (q)
 		return q;
 #else
@@ -551,147 +532,15 @@ static enum sip_scan_result find_line(const char *p, const char *end, bool fold,
 }
 
 /*
- * The line search of sip_scan(): find_line() with a single unsigned
- * compare per 16 bytes, for the bytes up to 0x0d: CR, LF and NUL, and the
- * rarer HTAB and other controls, which next_stop() steps over. The last
- * bytes of the buffer are read as the buffer's last 16 bytes, shifted.
+ * find_line() for p < end, with a shortcut for most lines: the first CR,
+ * LF or NUL, 16 bytes a step, is a CR within the line bound, then LF and
+ * a line that is not a folded one (whatever `fold`).
  */
-struct lines {
-	const char *buf, *end; /* the readable buffer */
-};
-
-#ifdef SIP_SCAN_SIMD
-/* the lanes of p[0..16) that hold a byte <= 0x0d */
-static inline unsigned low_lanes(const char *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)p);
-
-	return (unsigned)_mm_movemask_epi8(
-		_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x0d)), v));
-}
-#endif
-
-static inline void lines_init(struct lines *s, const char *buf,
-			      const char *end)
-{
-	s->buf = buf;
-	s->end = end;
-}
-
-/* The first CR, LF or NUL among the bits of m (bytes q + i), or NULL. */
-static inline const char *first_stop(const char *q, uint64_t m)
-{
-	for (; m; m &= m - 1) {
-		const char *c = q + __builtin_ctzll(m);
-
-		if (*c == '\r' || *c == '\n' || *c == '\0')
-			return c;
-		/* HTAB or another control: part of the line */
-	}
-	return NULL;
-}
-
-/*
- * find_stop(q, limit, STOP_LINE) for q < limit: the first CR, LF or NUL
- * in [q, limit), or limit.
- */
-static inline __attribute__((always_inline)) const char *
-next_stop(const struct lines *s, const char *q, const char *limit)
-{
-#ifdef SIP_SCAN_SIMD
-	/* 32 bytes a step while they are in the buffer and start before
-	 * limit, then the rest of the buffer from its last 16 bytes */
-	ptrdiff_t to_limit = limit - q, to_end = s->end - q;
-	ptrdiff_t last = to_limit - 1 < to_end - 32 ? to_limit - 1 : to_end - 32;
-	ptrdiff_t i = 0;
-	const char *c;
-
-	for (; i <= last; i += 32) {
-		uint64_t m = (uint64_t)low_lanes(q + i) |
-			     (uint64_t)low_lanes(q + i + 16) << 16;
-
-		if (m && (c = first_stop(q + i, m)) != NULL)
-			return c < limit ? c : limit;
-	}
-	if (i >= to_limit)
-		return limit;
-	if (to_end - i >= 16) {
-		c = first_stop(q + i, low_lanes(q + i));
-		if (c)
-			return c < limit ? c : limit;
-		i += 16;
-	}
-	if (i < to_end && s->end - s->buf >= 16) {
-		ptrdiff_t left = to_end - i;
-
-		c = first_stop(q + i, low_lanes(s->end - 16) >> (16 - left));
-		return c && c < limit ? c : limit;
-	}
-	q += i;
-#else
-	(void)s;
-#endif
-	for (; q < limit; q++)
-		if (*q == '\r' || *q == '\n' || *q == '\0')
-			return q;
-	return limit;
-}
-
-/*
- * find_line() for the line at p, from q, the first stop next_stop() found
- * for it: what is not a plain CRLF followed by the next header.
- */
-static __attribute__((noinline)) enum sip_scan_result
-line_end(struct lines *s, const char *p,
-				     const char *q, const char *limit,
-				     bool fold, enum sip_scan_result bad,
-				     struct line *ln)
-{
-	const char *end = s->end;
-
-	for (;;) {
-		const char *term;
-
-		if (q >= limit)
-			return q - p > SIP_SCAN_MAX_LINE
-				       ? SIP_SCAN_LINE_TOO_LONG
-				       : SIP_SCAN_TRUNCATED;
-		if (*q == '\0')
-			return bad;
-		term = q;
-		if (*q == '\r') {
-			if (q + 1 == end)
-				return SIP_SCAN_TRUNCATED;
-			if (q[1] != '\n')
-				return bad;
-			q++;
-		}
-		q++;
-		if (!fold || q == end || (*q != ' ' && *q != '\t')) {
-			ln->end = term;
-			ln->next = q;
-			return SIP_SCAN_OK;
-		}
-		if (q < limit)
-			q = next_stop(s, q, limit);
-	}
-}
-
-/* find_line() over the lines of sip_scan(); p < end */
 static inline __attribute__((always_inline)) enum sip_scan_result
-next_line(struct lines *s, const char *p, bool fold, enum sip_scan_result bad,
+next_line(const char *p, const char *end, bool fold, enum sip_scan_result bad,
 	  struct line *ln)
 {
-	const char *end = s->end;
-	const char *limit;
-
 #ifdef SIP_SCAN_SIMD
-	/*
-	 * Most lines: the first CR, LF or NUL, 16 bytes a step, is a CR
-	 * within the line bound, then LF and a line that is not a folded one
-	 * (whatever `fold`). The rest, and lines that end in the buffer's
-	 * last 16 bytes, take the full path.
-	 */
 	ptrdiff_t n = end - p;
 
 	if (n > SIP_SCAN_MAX_LINE + 3)
@@ -713,8 +562,7 @@ next_line(struct lines *s, const char *p, bool fold, enum sip_scan_result bad,
 		}
 	}
 #endif
-	limit = end - p > SIP_SCAN_MAX_LINE ? p + SIP_SCAN_MAX_LINE + 1 : end;
-	return line_end(s, p, next_stop(s, p, limit), limit, fold, bad, ln);
+	return find_line(p, end, fold, bad, ln);
 }
 
 /* Header names: one id serves the scanner's dispatch and compact letters. */
@@ -920,7 +768,8 @@ static inline const char *scan_digits(const char *v, const char *bend,
 }
 
 /* "quoted-string" at p (on the opening quote); returns past its end. */
-static inline __attribute__((always_inline)) const char *skip_quoted(const char *p, const char *bend)
+static inline __attribute__((always_inline)) const char *
+skip_quoted(const char *p, const char *bend)
 {
 	for (p++;; p++) {
 		const char *f;
@@ -973,8 +822,8 @@ static inline const char *find_byte(const char *p, const char *end,
  * host (hostname, IPv4address or IPv6reference) at p; returns its end.
  * The byte at end is readable and not a C_HOST byte; bend is the buffer's.
  */
-static inline __attribute__((always_inline)) const char *scan_host(const char *p, const char *end,
-			     const char *bend)
+static inline __attribute__((always_inline)) const char *
+scan_host(const char *p, const char *end, const char *bend)
 {
 	const char *q;
 
@@ -996,8 +845,9 @@ static inline __attribute__((always_inline)) const char *scan_host(const char *p
  * in neither C_SCHEME nor C_HOST: a SP, a '>', or the first byte after an
  * addr-spec, which is not C_ADDR.
  */
-static inline __attribute__((always_inline)) bool scan_uri(const char *p, const char *end, const char *bend,
-		     bool request_uri, struct sip_uri *uri)
+static inline __attribute__((always_inline)) bool
+scan_uri(const char *p, const char *end, const char *bend, bool request_uri,
+	 struct sip_uri *uri)
 {
 	const char *s, *rest, *host, *h, *at, *colon;
 	size_t slen;
@@ -1074,9 +924,8 @@ sip:
  * rules).
  */
 static inline __attribute__((always_inline)) const char *
-scan_params(const char *p, const char *bend,
-			       const char *want, size_t want_len,
-			       struct sip_str *out)
+scan_params(const char *p, const char *bend, const char *want, size_t want_len,
+	    struct sip_str *out)
 {
 	for (;;) {
 		const char *name, *name_end, *val, *val_end;
@@ -1085,7 +934,8 @@ scan_params(const char *p, const char *bend,
 		if (*p != ';')
 			return eol(p) || *p == ',' ? p : NULL;
 		name = lws(p + 1, bend);
-		if ((size_t)(bend - name) > want_len &&
+		if ((*name | 0x20) == *want &&
+		    (size_t)(bend - name) > want_len &&
 		    name_at(name, want, want_len + 1)) {
 			/* the one we want, with its '=' right after it */
 			val = lws(name + want_len + 1, bend);
@@ -1125,8 +975,8 @@ scan_params(const char *p, const char *bend,
  * name-addr or addr-spec at p (RFC 3261 20.10, 25.1): records the URI and
  * returns the byte after it ('>' included), or NULL.
  */
-static inline __attribute__((always_inline)) const char *scan_addr(const char *p, const char *bend,
-			     struct sip_uri *uri)
+static inline __attribute__((always_inline)) const char *
+scan_addr(const char *p, const char *bend, struct sip_uri *uri)
 {
 	const char *q;
 
@@ -1360,8 +1210,7 @@ static const char *scan_call_id(const char *v, const char *bend,
  * that is not a token byte; the rest are checked as tokens.
  */
 static inline __attribute__((always_inline)) enum header_id
-scan_name(const char *p, const char *bend,
-				       const char **name_end)
+scan_name(const char *p, const char *bend, const char **name_end)
 {
 	size_t room = (size_t)(bend - p) - 1; /* p[0..room] is readable */
 
@@ -1514,15 +1363,15 @@ static enum sip_scan_result scan_header(const char *p, const char *le,
 
 /*
  * scan_header() for a line whose end is not known yet, in a buffer that
- * ends in LF: the value parsers find it. Returns the start of the next
- * line where the header is read and its line ends in CRLF, with no folded
- * line next, within SIP_SCAN_MAX_LINE: then find_line() would have found
- * that very end, since the parsers read every byte up to it and take a CR
- * or LF only as folding. Returns p itself where the name and colon are
- * fine and the value is not read (a header we do not read, or one only
- * the first of which counts): then only the line's end is to be found.
- * Returns NULL for everything else, errors included, to be done again in
- * the contract's order (see scan_headers()).
+ * ends in LF, the name and colon first. Where the value parsers read the
+ * value to a CRLF, with no folded line next, within SIP_SCAN_MAX_LINE,
+ * find_line() would have found that very end, since the parsers read
+ * every byte up to it and take a CR or LF only as folding. Where they do
+ * not read the value to its end (headers we do not read, the ones after
+ * the first that counts, User-Agent, whose value is trimmed from the
+ * line's end), next_line() finds it. Returns the start of the next line,
+ * or NULL for everything else, errors included, to be done again in the
+ * contract's order (see scan_headers()).
  */
 static inline __attribute__((always_inline)) const char *
 header_first(const char *p, const char *bend, unsigned *seen,
@@ -1532,6 +1381,7 @@ header_first(const char *p, const char *bend, unsigned *seen,
 	enum header_id id = scan_name(p, bend, &name_end);
 	unsigned vias = msg->via_count;
 	bool rest = false;
+	struct line ln;
 	uint64_t n;
 
 	if (name_end == p)
@@ -1544,7 +1394,7 @@ header_first(const char *p, const char *bend, unsigned *seen,
 			return NULL;
 	}
 	if (id == H_OTHER)
-		return p;
+		goto line;
 	v = lws(c + 1, bend);
 
 	switch (id) {
@@ -1582,32 +1432,52 @@ header_first(const char *p, const char *bend, unsigned *seen,
 		break;
 	case H_CONTACT:
 		if (seen_before(seen, SEEN_CONTACT))
-			return p;
+			goto line;
 		e = scan_contact(v, bend, msg, &rest);
-		if (rest)
+		if (!e)
 			return NULL;
+		if (rest)
+			goto line; /* not read to its end */
 		break;
 	case H_EXPIRES:
 		if (seen_before(seen, SEEN_EXPIRES))
-			return p;
+			goto line;
 		e = scan_digits(v, bend, &n);
+		msg->expires = !e		? -1
+			       : n > UINT32_MAX ? UINT32_MAX
+						: (int64_t)n;
 		if (!e)
-			return NULL;
-		msg->expires = n > UINT32_MAX ? UINT32_MAX : (int64_t)n;
+			goto line; /* not a number, not read to its end */
 		break;
+	case H_USER_AGENT:
+		if (seen_before(seen, SEEN_USER_AGENT))
+			goto line;
+		if (next_line(p, bend, true, SIP_SCAN_BAD_HEADER, &ln) !=
+			    SIP_SCAN_OK ||
+		    ln.next == bend)
+			return NULL;
+		msg->user_agent = span(v, trim_lws_back(v, ln.end));
+		return ln.next;
 	default:
-		return NULL; /* User-Agent: trimmed from the line's end */
+		goto line;
 	}
 	/*
 	 * e is where lws() stopped, at a CR or LF it did not take for
 	 * folding: so if a CRLF and a byte follow, that byte is no SP or
 	 * HTAB. (A CR is not the buffer's last byte, which is LF.)
 	 */
-	if (!e || *e != '\r' || e[1] != '\n' || bend - e <= 2 ||
+	if (!e || bend - e <= 2 || load2(e) != load2("\r\n") ||
 	    e - p > SIP_SCAN_MAX_LINE)
 		return NULL;
 	msg->via_count = (uint16_t)vias;
 	return e + 2;
+
+line:
+	/* the header's line, where the value did not tell its end */
+	if (next_line(p, bend, true, SIP_SCAN_BAD_HEADER, &ln) != SIP_SCAN_OK ||
+	    ln.next == bend)
+		return NULL;
+	return ln.next;
 }
 
 /*
@@ -1644,6 +1514,8 @@ static void forget(struct sip_msg *msg, unsigned fresh)
 	}
 	if (fresh & SEEN_EXPIRES)
 		msg->expires = -1;
+	if (fresh & SEEN_USER_AGENT)
+		msg->user_agent = (struct sip_str){NULL, 0};
 }
 
 /* "SIP/2.0" in any case at p[0..7) */
@@ -1768,10 +1640,8 @@ static enum sip_scan_result scan_headers(const char *buf, size_t len,
 	bool first = buf[len - 1] == '\n';
 	unsigned seen = 0, count = 0;
 	enum sip_scan_result r;
-	struct lines ls;
 	struct line ln;
 
-	lines_init(&ls, buf, end);
 	for (;; count++) {
 		unsigned seen0 = seen;
 		const char *next = NULL;
@@ -1794,14 +1664,14 @@ static enum sip_scan_result scan_headers(const char *buf, size_t len,
 		}
 		if (first) {
 			next = header_first(p, end, &seen, msg);
-			if (next && next != p) {
+			if (next) {
 				p = next;
 				continue;
 			}
 		}
 		/* what header_first() recorded is undone or done again */
 		msg->header_count = (uint16_t)count;
-		r = next_line(&ls, p, true, SIP_SCAN_BAD_HEADER, &ln);
+		r = next_line(p, end, true, SIP_SCAN_BAD_HEADER, &ln);
 		if (r == SIP_SCAN_OK && ln.next == end)
 			r = SIP_SCAN_TRUNCATED; /* no room for the empty line */
 		if (r != SIP_SCAN_OK) {
@@ -1809,12 +1679,10 @@ static enum sip_scan_result scan_headers(const char *buf, size_t len,
 			return r;
 		}
 		msg->header_count = (uint16_t)(count + 1);
-		if (!next) {
-			seen = seen0;
-			r = scan_header(p, ln.end, end, &seen, msg);
-			if (r != SIP_SCAN_OK)
-				return r;
-		}
+		seen = seen0;
+		r = scan_header(p, ln.end, end, &seen, msg);
+		if (r != SIP_SCAN_OK)
+			return r;
 		p = ln.next;
 	}
 }
@@ -1824,7 +1692,6 @@ enum sip_scan_result sip_scan(const char *buf, size_t len, struct sip_msg *msg)
 	const char *end = buf + len;
 	const char *p;
 	enum sip_scan_result r;
-	struct lines ls;
 	struct line ln;
 
 	memset(msg, 0, sizeof(*msg));
@@ -1837,8 +1704,7 @@ enum sip_scan_result sip_scan(const char *buf, size_t len, struct sip_msg *msg)
 		return SIP_SCAN_EMPTY;
 	if (p != buf && p[-1] != '\n')
 		return SIP_SCAN_BAD_START_LINE;
-	lines_init(&ls, buf, end);
-	r = next_line(&ls, p, false, SIP_SCAN_BAD_START_LINE, &ln);
+	r = next_line(p, end, false, SIP_SCAN_BAD_START_LINE, &ln);
 	if (r != SIP_SCAN_OK)
 		return r;
 	if (ln.next == end)

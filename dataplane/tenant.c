@@ -12,7 +12,8 @@
 #include <rte_memory.h>
 
 static int create_tables(struct prefix_table *t, const char *name,
-			 size_t capacity, char *err, size_t errlen)
+			 size_t capacity, size_t v6_capacity, char *err,
+			 size_t errlen)
 {
 	/* LPM names are global in DPDK: make each table's unique. */
 	static unsigned int generation;
@@ -23,9 +24,11 @@ static int create_tables(struct prefix_table *t, const char *name,
 		/* one tbl8 group per /24 holding a longer prefix */
 		.number_tbl8s = (uint32_t)capacity + 256,
 	};
+	/* an IPv6 prefix may need a tbl8 group per byte past the first 3;
+	 * /48s and /64s need 3 to 5 */
 	struct rte_lpm6_config c6 = {
-		.max_rules = (uint32_t)capacity + 16,
-		.number_tbl8s = (uint32_t)capacity * 4 + 256,
+		.max_rules = (uint32_t)v6_capacity + 16,
+		.number_tbl8s = (uint32_t)v6_capacity * 5 + 256,
 	};
 
 	snprintf(lpm_name, sizeof(lpm_name), "%.8s4_%u", name, gen);
@@ -46,13 +49,13 @@ static int create_tables(struct prefix_table *t, const char *name,
 
 int prefix_table_add(struct prefix_table *t, const char *name,
 		     const struct config_prefix *prefixes, size_t count,
-		     uint32_t value, size_t capacity_hint, char *err,
+		     uint32_t value, size_t v4_hint, size_t v6_hint, char *err,
 		     size_t errlen)
 {
 	int rc;
 
 	if (t->v4 == NULL) {
-		rc = create_tables(t, name, capacity_hint, err, errlen);
+		rc = create_tables(t, name, v4_hint, v6_hint, err, errlen);
 		if (rc < 0)
 			return rc;
 	}

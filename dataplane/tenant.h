@@ -52,13 +52,13 @@ struct domain_table {
 };
 
 /*
- * Add `count` prefixes, each mapping to `value` (or, when values is not
- * NULL, to values[i]). Creates the LPM tables on first use, sized by
- * capacity_hint prefixes. Returns 0 or -errno with a message in err.
+ * Add `count` prefixes, each mapping to `value`. Creates the LPM tables on
+ * first use, sized for v4_hint IPv4 and v6_hint IPv6 prefixes in all.
+ * Returns 0 or -errno with a message in err.
  */
 int prefix_table_add(struct prefix_table *t, const char *name,
 		     const struct config_prefix *prefixes, size_t count,
-		     uint32_t value, size_t capacity_hint, char *err,
+		     uint32_t value, size_t v4_hint, size_t v6_hint, char *err,
 		     size_t errlen);
 void prefix_table_free(struct prefix_table *t);
 uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
