@@ -1703,6 +1703,28 @@ static void test_iterator(void **state)
 	assert_str(last_value, "2");
 }
 
+/* Separators are not token characters (RFC 3261 25.1): a header name
+ * with one is no header, whatever the name around it (a byte range once
+ * let '(' and ')' into tokens). */
+static void test_separators_in_header_names(void **state)
+{
+	static const char *const names[] = {"Call-I)D", "Call-I(D", "Fr<om",
+					    "T@o", "C,Seq", "Vi\"a"};
+	char msg[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		snprintf(msg, sizeof(msg),
+			 "INVITE sip:b@h SIP/2.0\r\n"
+			 "Via: SIP/2.0/UDP a;branch=z9hG4bK1\r\n"
+			 "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\n"
+			 "%s: x\r\nCall-ID: y\r\nCSeq: 1 INVITE\r\n"
+			 "Content-Length: 0\r\n\r\n",
+			 names[i]);
+		assert_int_equal(scan_text(msg), SIP_SCAN_BAD_HEADER);
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -1789,6 +1811,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_header_count_bound, teardown),
 		cmocka_unit_test_teardown(test_line_length_bound, teardown),
 		cmocka_unit_test_teardown(test_iterator, teardown),
+		cmocka_unit_test(test_separators_in_header_names),
 		cmocka_unit_test_teardown(test_names, teardown),
 	};
 
