@@ -55,6 +55,7 @@
 #include <urcu-qsbr.h>
 
 #include "admission.h"
+#include "bench_common.h"
 #include "config.h"
 #include "policy.h"
 #include "port.h"
@@ -74,7 +75,7 @@
 #define CALL_MSGS 7 /* messages of one call, INVITE .. 200 to BYE */
 
 #define SBC_ADDR RTE_IPV4(198, 19, 255, 10)
-#define TENANT_BASE RTE_IPV4(198, 18, 0, 0)
+#define TENANT_BASE BENCH_TENANT_BASE
 
 /* Markers patched in place: same width every time. */
 #define CALLID_MARK "CCCCCCCCCC" /* 10 digits: the call number */
@@ -84,35 +85,7 @@
 
 /* ------------------------------------------------------------ messages */
 
-#define SDP_OFFER                                                              \
-	"v=0\r\n"                                                              \
-	"o=- 3894120117 3894120117 IN IP4 198.51.100.23\r\n"                   \
-	"s=-\r\n"                                                              \
-	"c=IN IP4 198.51.100.23\r\n"                                           \
-	"t=0 0\r\n"                                                            \
-	"m=audio 11780 RTP/AVP 9 0 8 18 101\r\n"                               \
-	"a=rtpmap:9 G722/8000\r\n"                                             \
-	"a=rtpmap:0 PCMU/8000\r\n"                                             \
-	"a=rtpmap:8 PCMA/8000\r\n"                                             \
-	"a=rtpmap:18 G729/8000\r\n"                                            \
-	"a=fmtp:18 annexb=no\r\n"                                              \
-	"a=ptime:20\r\n"                                                       \
-	"a=sendrecv\r\n"                                                       \
-	"a=rtpmap:101 telephone-event/8000\r\n"                                \
-	"a=fmtp:101 0-15\r\n"
 
-#define SDP_ANSWER                                                             \
-	"v=0\r\n"                                                              \
-	"o=sbc 1680000001 1680000002 IN IP4 203.0.113.10\r\n"                  \
-	"s=SBC\r\n"                                                            \
-	"c=IN IP4 203.0.113.10\r\n"                                            \
-	"t=0 0\r\n"                                                            \
-	"m=audio 40112 RTP/AVP 9 101\r\n"                                      \
-	"a=rtpmap:9 G722/8000\r\n"                                             \
-	"a=rtpmap:101 telephone-event/8000\r\n"                                \
-	"a=fmtp:101 0-15\r\n"                                                  \
-	"a=ptime:20\r\n"                                                       \
-	"a=sendrecv\r\n"
 
 #define UA_VIA                                                                 \
 	"Via: SIP/2.0/UDP "                                                    \
@@ -184,7 +157,7 @@ static const struct msg_template msgs[] = {
 	 "Session-Expires: 1800;refresher=uac\r\n"
 	 "Min-SE: 90\r\n"
 	 "P-Asserted-Identity: <sip:+442079460201@pbx.acme-dental.example>\r\n"
-	 "Content-Length: 299\r\n\r\n" SDP_OFFER},
+	 "Content-Length: 311\r\n\r\n" SDP_OFFER},
 	{"100 Trying", SIDE_INSIDE, true, burst_100,
 	 "SIP/2.0 100 Trying\r\n" SBC_VIA CALL_FROM CALL_TO CALL_ID
 	 "CSeq: 1 INVITE\r\n"
@@ -385,41 +358,22 @@ static struct config *make_config(uint32_t tenants, uint32_t calls,
 				  uint32_t spread)
 {
 	uint64_t capacity = CALL_CAPACITY;
-	size_t cap = 1024 + (size_t)tenants * 64, len;
-	char *y = malloc(cap), err[4096];
-	struct config *cfg;
+	char head[512];
 
-	if (y == NULL)
-		return NULL;
 	/* room for the pre-filled calls, those in flight with --spread,
 	 * and entries waiting for their grace period */
 	if (capacity < (uint64_t)calls + (6ULL * spread + 64) * BURST + 100000)
 		capacity =
 			(uint64_t)calls + (6ULL * spread + 64) * BURST + 100000;
-	len = (size_t)snprintf(
-		y, cap,
-		"sip: {ports: [5060], tls_ports: [5061]}\n"
-		"inside_networks: [198.19.255.0/24]\n"
-		"calls: {capacity: %" PRIu64 "}\n"
-		"registrations: {capacity: %u}\n"
-		"defaults: {max_calls: 1000, cps: 1000, register_rate: 1000,"
-		" other_rate: 1000, max_users: 1000}\n"
-		"tenants:\n",
-		capacity, REG_CAPACITY);
-	for (uint32_t t = 0; t < tenants; t++) {
-		uint32_t a = TENANT_BASE + t * 8;
-
-		len += (size_t)snprintf(y + len, cap - len,
-					"  - {name: t%05u, prefixes: "
-					"[%u.%u.%u.%u/29]}\n",
-					t, a >> 24, (a >> 16) & 255,
-					(a >> 8) & 255, a & 255);
-	}
-	cfg = config_load_string("bench", y, len, err, sizeof(err));
-	if (cfg == NULL)
-		fprintf(stderr, "bench_fastpath: config refused:\n%s\n", err);
-	free(y);
-	return cfg;
+	snprintf(head, sizeof(head),
+		 "sip: {ports: [5060], tls_ports: [5061]}\n"
+		 "inside_networks: [198.19.255.0/24]\n"
+		 "calls: {capacity: %" PRIu64 "}\n"
+		 "registrations: {capacity: %u}\n"
+		 "defaults: {max_calls: 1000, cps: 1000, register_rate: 1000,"
+		 " other_rate: 1000, max_users: 1000}\n",
+		 capacity, REG_CAPACITY);
+	return bench_tenant_config(head, tenants);
 }
 
 /* ------------------------------------------------------------ tables */

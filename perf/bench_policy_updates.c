@@ -52,6 +52,7 @@
 #include <urcu-qsbr.h>
 
 #include "admission.h"
+#include "bench_common.h"
 #include "config.h"
 #include "policy.h"
 #include "port.h"
@@ -64,7 +65,7 @@
 #define SCRAMBLE 7919u
 #define NS 1000000000ULL
 #define SBC_ADDR RTE_IPV4(198, 19, 255, 10)
-#define TENANT_BASE RTE_IPV4(198, 18, 0, 0)
+#define TENANT_BASE BENCH_TENANT_BASE
 #define MAX_TENANTS 16352
 #define CALLID_MARK "CCCCCCCCCC"
 #define CALLID_DIGITS 10
@@ -140,33 +141,13 @@ static uint64_t hz;
 
 static struct config *make_config(void)
 {
-	size_t cap = 1024 + (size_t)tenants * 64, len;
-	char *y = malloc(cap), err[4096];
-	struct config *cfg;
-
-	if (y == NULL)
-		return NULL;
-	len = (size_t)snprintf(y, cap,
+	return bench_tenant_config(
 			       "inside_networks: [198.19.255.0/24]\n"
 			       "calls: {capacity: 65536}\n"
 			       "registrations: {capacity: 1024}\n"
 			       "defaults: {max_calls: 1000, cps: 100000,"
-			       " other_rate: 100000}\n"
-			       "tenants:\n");
-	for (uint32_t t = 0; t < tenants; t++) {
-		uint32_t a = TENANT_BASE + t * 8;
-
-		len += (size_t)snprintf(y + len, cap - len,
-					"  - {name: t%05u, prefixes: "
-					"[%u.%u.%u.%u/29]}\n",
-					t, a >> 24, (a >> 16) & 255,
-					(a >> 8) & 255, a & 255);
-	}
-	cfg = config_load_string("bench", y, len, err, sizeof(err));
-	if (cfg == NULL)
-		fprintf(stderr, "config refused:\n%s\n", err);
-	free(y);
-	return cfg;
+			       " other_rate: 100000}\n",
+		tenants);
 }
 
 static int build_frames(struct rte_mempool *pool)

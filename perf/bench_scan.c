@@ -19,37 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
 #include "sip_scan.h"
 
-#define SDP_OFFER                                                              \
-	"v=0\r\n"                                                              \
-	"o=- 3894120117 3894120117 IN IP4 198.51.100.23\r\n"                   \
-	"s=Yealink\r\n"                                                        \
-	"c=IN IP4 198.51.100.23\r\n"                                           \
-	"t=0 0\r\n"                                                            \
-	"m=audio 11780 RTP/AVP 9 0 8 18 101\r\n"                               \
-	"a=rtpmap:9 G722/8000\r\n"                                             \
-	"a=rtpmap:0 PCMU/8000\r\n"                                             \
-	"a=rtpmap:8 PCMA/8000\r\n"                                             \
-	"a=rtpmap:18 G729/8000\r\n"                                            \
-	"a=fmtp:18 annexb=no\r\n"                                              \
-	"a=ptime:20\r\n"                                                       \
-	"a=sendrecv\r\n"                                                       \
-	"a=rtpmap:101 telephone-event/8000\r\n"                                \
-	"a=fmtp:101 0-15\r\n"
 
-#define SDP_ANSWER                                                             \
-	"v=0\r\n"                                                              \
-	"o=sbc 1680000001 1680000002 IN IP4 203.0.113.10\r\n"                  \
-	"s=SBC\r\n"                                                            \
-	"c=IN IP4 203.0.113.10\r\n"                                            \
-	"t=0 0\r\n"                                                            \
-	"m=audio 40112 RTP/AVP 9 101\r\n"                                      \
-	"a=rtpmap:9 G722/8000\r\n"                                             \
-	"a=rtpmap:101 telephone-event/8000\r\n"                                \
-	"a=fmtp:101 0-15\r\n"                                                  \
-	"a=ptime:20\r\n"                                                       \
-	"a=sendrecv\r\n"
 
 #define UA_VIA                                                                 \
 	"Via: SIP/2.0/UDP "                                                    \
@@ -86,7 +59,7 @@ static const char *const mix[] = {
 	"Session-Expires: 1800;refresher=uac\r\n"
 	"Min-SE: 90\r\n"
 	"Allow-Events: talk,hold,conference,refer,check-sync\r\n"
-	"Content-Length: 317\r\n\r\n" SDP_OFFER,
+	"Content-Length: 311\r\n\r\n" SDP_OFFER,
 
 	"SIP/2.0 100 Trying\r\n" SBC_VIA CALL_FROM CALL_TO CALL_ID
 	"CSeq: 2 INVITE\r\n"
