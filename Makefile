@@ -30,6 +30,10 @@ test:
 	meson test -C build --print-errorlogs
 	meson test -C build-asan --print-errorlogs
 	test/fuzz/run.sh $(FUZZ_SECONDS)
+	@# one closing line for everything above (make stops at a failure)
+	@echo "summary: $$(( $$(meson test -C build --list --no-rebuild 2>/dev/null | wc -l) \
+		+ $$(meson test -C build-asan --list --no-rebuild 2>/dev/null | wc -l) \
+		+ $$(grep -c "\['fuzz_" test/fuzz/meson.build) )) passed, 0 failed"
 
 # every libFuzzer target for FUZZ_SECONDS each (make test: 30)
 FUZZ_SECONDS ?= 30
