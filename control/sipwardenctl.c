@@ -624,6 +624,9 @@ static int conn_open(struct conn *c, int64_t deadline, int timeout_ms)
 	return EXIT_OK;
 }
 
+static int conn_line(struct conn *c, int64_t deadline, int timeout_ms,
+		     char **line, size_t *len);
+
 static int conn_send(struct conn *c, const char *text, size_t len,
 		     int64_t deadline, int timeout_ms)
 {
@@ -636,6 +639,21 @@ static int conn_send(struct conn *c, const char *text, size_t len,
 			if (!wait_fd(c->fd, POLLOUT, deadline))
 				return timed_out(c, timeout_ms);
 			continue;
+		}
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			/* the daemon closed on us: it may have said why
+			 * (a refused peer gets one line) */
+			char *line = NULL;
+			size_t l;
+
+			if (conn_line(c, deadline, timeout_ms, &line, &l) ==
+				    EXIT_OK &&
+			    line != NULL) {
+				fprintf(stderr, "%s: %s closed the connection: "
+						"%s\n",
+					PROG, c->path, line);
+				return EXIT_FAILED;
+			}
 		}
 		if (n < 0)
 			return fail_io(c, "cannot send to");
