@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include <rte_eal.h>
+
 #include "config.h"
 
 struct config *bench_tenant_config(const char *head, uint32_t tenants)
@@ -30,4 +34,28 @@ struct config *bench_tenant_config(const char *head, uint32_t tenants)
 		fprintf(stderr, "bench: configuration refused:\n%s\n", err);
 	free(y);
 	return cfg;
+}
+
+int bench_eal_init(char *prog, const char *name)
+{
+	static char prefix[64];
+	char *argv[] = {
+		prog,
+		"--no-huge",
+		"--no-pci",
+		"--no-shconf",
+		"--no-telemetry",
+		"-m",
+		"512",
+		"-l",
+		"0",
+		"--log-level",
+		"*:warning",
+		"--file-prefix",
+		prefix,
+		NULL,
+	};
+
+	snprintf(prefix, sizeof(prefix), "%s-%d", name, (int)getpid());
+	return rte_eal_init((int)(sizeof(argv) / sizeof(*argv)) - 1, argv);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bench_common: what the benchmarks share: realistic SDP bodies and a
- * configuration of many tenants.
+ * bench_common: what the benchmarks share: realistic SDP bodies, a
+ * configuration of many tenants, and the EAL start.
  *
  * Tenant t of bench_tenant_config() owns 198.18.0.0/15's /29 number t
  * (BENCH_TENANT_BASE + 8 t) and is named "t%05u"; up to 16,320 tenants
@@ -54,5 +54,11 @@ struct config;
  * loader's errors on stderr if it does not load.
  */
 struct config *bench_tenant_config(const char *head, uint32_t tenants);
+
+/*
+ * EAL as replay has it (no hugepages, devices or shared files; lcore 0),
+ * with a file prefix of `name` and the pid so runs never meet.
+ */
+int bench_eal_init(char *prog, const char *name);
 
 #endif

@@ -85,8 +85,6 @@
 
 /* ------------------------------------------------------------ messages */
 
-
-
 #define UA_VIA                                                                 \
 	"Via: SIP/2.0/UDP "                                                    \
 	"198.51.100.23:5060;branch=z9hG4bK1967260351;rport\r\n"
@@ -812,30 +810,6 @@ static int report(const struct bench *b, struct worker *w,
 
 /* ------------------------------------------------------------ main */
 
-static int eal_init(char *prog)
-{
-	static char prefix[64];
-	char *argv[] = {
-		prog,
-		"--no-huge",
-		"--no-pci",
-		"--no-shconf",
-		"--no-telemetry",
-		"-m",
-		"512",
-		"-l",
-		"0",
-		"--log-level",
-		"*:warning",
-		"--file-prefix",
-		prefix,
-		NULL,
-	};
-
-	snprintf(prefix, sizeof(prefix), "bench-%d", (int)getpid());
-	return rte_eal_init((int)(sizeof(argv) / sizeof(*argv)) - 1, argv);
-}
-
 int main(int argc, char **argv)
 {
 	static const uint8_t tag_key[REPLY_TAG_KEY_LEN] = "bench-fastpath-k";
@@ -862,7 +836,7 @@ int main(int argc, char **argv)
 	 * beside the workers in the daemon.
 	 */
 	state_table_thread_init();
-	if (eal_init(argv[0]) < 0) {
+	if (bench_eal_init(argv[0], "bench") < 0) {
 		fprintf(stderr, "bench_fastpath: EAL init failed: %s\n",
 			rte_strerror(rte_errno));
 		return 1;

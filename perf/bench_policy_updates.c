@@ -422,28 +422,6 @@ static void pin_to_other_cpu(pthread_t t)
 	pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
-static int eal_init(char *prog)
-{
-	static char prefix[64];
-	char *argv[] = {prog,
-			"--no-huge",
-			"--no-pci",
-			"--no-shconf",
-			"--no-telemetry",
-			"-m",
-			"512",
-			"-l",
-			"0",
-			"--log-level",
-			"*:warning",
-			"--file-prefix",
-			prefix,
-			NULL};
-
-	snprintf(prefix, sizeof(prefix), "bench-upd-%d", (int)getpid());
-	return rte_eal_init((int)(sizeof(argv) / sizeof(*argv)) - 1, argv);
-}
-
 static void usage(void)
 {
 	fputs("usage: bench_policy_updates [--seconds S] [--rounds K] "
@@ -499,7 +477,7 @@ int main(int argc, char **argv)
 	}
 	/* the reclaimer (call_rcu thread) unpinned, as in the daemon */
 	state_table_thread_init();
-	if (eal_init(argv[0]) < 0) {
+	if (bench_eal_init(argv[0], "bench-upd") < 0) {
 		fprintf(stderr, "EAL: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
