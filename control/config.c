@@ -760,6 +760,24 @@ static const struct yschema_field control_fields[] = {
 	YSCHEMA_END,
 };
 
+static const struct yschema_choice events_output_choices[] = {
+	{"none", CONFIG_EVENTS_NONE},
+	{"stdout", CONFIG_EVENTS_STDOUT},
+	{"file", CONFIG_EVENTS_FILE},
+	{NULL, 0},
+};
+
+static const struct yschema_field events_fields[] = {
+	YSCHEMA_ENUM_FIELD("output", struct config_events, output,
+			   events_output_choices),
+	YSCHEMA_STRING_FIELD("file", struct config_events, file),
+	YSCHEMA_UINT_FIELD("limit_interval", struct config_events,
+			   limit_interval, 1, 3600),
+	YSCHEMA_UINT_FIELD("history", struct config_events, history, 1,
+			   100000),
+	YSCHEMA_END,
+};
+
 static const struct yschema_field metrics_fields[] = {
 	YSCHEMA_BOOL_FIELD("prometheus", struct config_metrics, prometheus),
 	YSCHEMA_CUSTOM_FIELD("listen", read_metrics_listen),
@@ -786,6 +804,7 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_GROUP_FIELD("emergency", emergency_fields),
 	YSCHEMA_MAP_FIELD("metrics", struct config, metrics, metrics_fields),
 	YSCHEMA_MAP_FIELD("control", struct config, control, control_fields),
+	YSCHEMA_MAP_FIELD("events", struct config, events, events_fields),
 	/* before tenants: each tenant's limits start from these */
 	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
 			  limit_fields),
@@ -801,6 +820,22 @@ static const struct ydoc_node *item_at(const struct ydoc_node *list,
 	if (list && list->kind == YDOC_SEQUENCE && list->count == read)
 		return list->items[i];
 	return whole;
+}
+
+/* output: file needs a file, and a file needs output: file. */
+static void check_events(struct ydoc_check *c, struct loader *ld)
+{
+	const struct ydoc_node *ev = ydoc_map_get(ld->root, "events");
+	const struct config_events *e = &ld->cfg->events;
+
+	if (e->output == CONFIG_EVENTS_FILE && !e->file[0])
+		ydoc_error(c, ydoc_map_get(ev, "output"),
+			   "events.output is 'file' but events.file is not "
+			   "set");
+	if (e->output != CONFIG_EVENTS_FILE && e->file[0])
+		ydoc_error(c, ydoc_map_get(ev, "file"),
+			   "events.file is set but events.output is not "
+			   "'file'");
 }
 
 /* Rules that span keys, checked once every key has been read. */
@@ -837,6 +872,7 @@ static void check_across(struct ydoc_check *c, struct loader *ld)
 	    strcmp(cfg->inside.device, cfg->outside.device) == 0)
 		ydoc_error(c, inside,
 			   "the inside and outside ports are the same device");
+	check_events(c, ld);
 }
 
 
@@ -913,6 +949,8 @@ static void set_defaults(struct config *cfg, const char *name)
 	cfg->metrics.port = 9478;
 	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s",
 		 "/run/sipwarden/ctl.sock");
+	cfg->events.limit_interval = 1;
+	cfg->events.history = 1000;
 	set_default_emergency(cfg);
 }
 

@@ -108,6 +108,22 @@ struct config_control {
 	char group[32];	  /* a group allowed besides root; "" = none */
 };
 
+/* events: where the event stream goes besides `sipwardenctl events`
+ * (docs/CONTROL.md, "Events"). */
+enum config_events_output {
+	CONFIG_EVENTS_NONE = 0, /* only the control socket */
+	CONFIG_EVENTS_STDOUT,
+	CONFIG_EVENTS_FILE,
+};
+
+struct config_events {
+	enum config_events_output output; /* default none */
+	char file[256];			  /* with output: file (appended) */
+	uint32_t limit_interval;	  /* s between two limit_hit events of
+					     one tenant and reason; default 1 */
+	uint32_t history;		  /* recent events kept; default 1000 */
+};
+
 struct config {
 	char path[512];
 	enum config_mode mode;
@@ -144,6 +160,7 @@ struct config {
 
 	struct config_metrics metrics;
 	struct config_control control;
+	struct config_events events;
 };
 
 /*

@@ -31,6 +31,8 @@ struct client {
 	char *out;
 	size_t out_off, out_len, out_cap;
 	bool eof;	   /* the peer sent its last byte: flush, then close */
+	bool follower;	   /* gets ctl_server_publish() lines */
+	long uid;	   /* the peer's, from SO_PEERCRED */
 	uint64_t stall_ms; /* since when output waits without progress */
 };
 
@@ -44,6 +46,7 @@ struct ctl_server {
 	const struct ctl_command *cmds;
 	void *ctx;
 	struct json_writer resp;
+	struct client *serving; /* whose request a handler is running */
 	struct client clients[CTL_MAX_CLIENTS];
 	struct pollfd pfds[CTL_MAX_CLIENTS + 1];
 	int slot_of[CTL_MAX_CLIENTS + 1];
@@ -225,6 +228,15 @@ void ctl_server_handle_line(const struct ctl_command *cmds, void *ctx,
 		json_writer_string(out, err);
 	}
 	json_writer_end_object(out);
+	if (rc == 0) {
+		const struct ctl_command *c = cmds;
+
+		while (c->name && strcmp(c->name, cmd) != 0)
+			c++;
+		if (c->name && c->after)
+			c->after(ctx, cmd, args, json_writer_text(&result),
+				 result.len);
+	}
 	json_writer_free(&result);
 	json_free(doc);
 }
@@ -363,7 +375,13 @@ static bool client_serve_lines(struct ctl_server *s, struct client *c)
 			len--;
 		if (blank(line, len))
 			continue;
+		s->serving = c;
 		ctl_server_handle_line(s->cmds, s->ctx, line, len, &s->resp);
+		s->serving = NULL;
+		/* what the command published may have dropped this very
+		 * follower (backlog full): its buffers are gone */
+		if (c->fd < 0)
+			return false;
 		if (!client_queue(c, json_writer_text(&s->resp), s->resp.len))
 			return false;
 	}
@@ -431,8 +449,8 @@ static bool in_groups(int fd, gid_t gid)
 }
 
 /* Whether the peer may talk to us; msg says why not. */
-static bool peer_allowed(const struct ctl_server *s, int fd, char *msg,
-			 size_t msglen)
+static bool peer_allowed(const struct ctl_server *s, int fd, long *uid,
+			 char *msg, size_t msglen)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
@@ -441,6 +459,7 @@ static bool peer_allowed(const struct ctl_server *s, int fd, char *msg,
 		snprintf(msg, msglen, "permission denied: no peer credentials");
 		return false;
 	}
+	*uid = (long)cr.uid;
 	if (cr.uid == 0 || cr.uid == s->own_uid)
 		return true;
 	if (s->allowed_gid >= 0 && ((long)cr.gid == s->allowed_gid ||
@@ -469,13 +488,14 @@ static void accept_clients(struct ctl_server *s)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct client *c = NULL;
 		char msg[128];
+		long uid = -1;
 
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			return; /* EAGAIN, or out of descriptors: later */
 		}
-		if (!peer_allowed(s, fd, msg, sizeof(msg))) {
+		if (!peer_allowed(s, fd, &uid, msg, sizeof(msg))) {
 			refuse_fd(s, fd, msg);
 			continue;
 		}
@@ -497,6 +517,7 @@ static void accept_clients(struct ctl_server *s)
 			continue;
 		}
 		c->fd = fd;
+		c->uid = uid;
 	}
 }
 
@@ -547,6 +568,43 @@ static int serve_clients(struct ctl_server *s, int timeout_ms, bool listener)
 		if (c->fd >= 0 && c->stall_ms &&
 		    now - c->stall_ms >= CTL_STALL_MS)
 			client_close(c);
+	}
+	return n;
+}
+
+int ctl_server_follow(struct ctl_server *s)
+{
+	if (!s || !s->serving)
+		return -1;
+	s->serving->follower = true;
+	return 0;
+}
+
+long ctl_server_peer_uid(const struct ctl_server *s)
+{
+	return s && s->serving ? s->serving->uid : -1;
+}
+
+unsigned int ctl_server_publish(struct ctl_server *s, const char *line,
+				size_t len)
+{
+	uint64_t now = now_ms();
+	unsigned int n = 0;
+
+	for (int k = 0; s && k < CTL_MAX_CLIENTS; k++) {
+		struct client *c = &s->clients[k];
+
+		if (c->fd < 0 || !c->follower)
+			continue;
+		/* a follower that does not keep up loses its stream, not
+		 * the daemon its memory: it sees the connection close */
+		if (c->out_len - c->out_off + len + 1 >
+		    CTL_MAX_FOLLOW_BACKLOG) {
+			client_close(c);
+			continue;
+		}
+		if (client_queue(c, line, len) && client_flush(c, now))
+			n++;
 	}
 	return n;
 }

@@ -24,6 +24,11 @@
  *    waits, is dropped. No other client is ever delayed by a slow one.
  *  - Bad requests (malformed JSON, missing or unknown cmd) get an error
  *    reply and the connection stays usable.
+ *  - Followers: a handler may make the connection it serves a follower
+ *    (ctl_server_follow); ctl_server_publish() then queues each published
+ *    line to every follower, after the answer. A follower whose unsent
+ *    lines pass CTL_MAX_FOLLOW_BACKLOG, or that reads nothing for
+ *    CTL_STALL_MS, is dropped; publishing never waits for one.
  *  - One thread uses a server at a time. No DPDK.
  */
 #ifndef SIPWARDEN_CTL_SERVER_H
@@ -39,6 +44,7 @@
 #define CTL_MAX_OUTPUT (16u << 20)  /* unsent bytes per client */
 #define CTL_STALL_MS 10000	    /* output waiting, no progress */
 #define CTL_ERROR_MAX 512	    /* handler error messages */
+#define CTL_MAX_FOLLOW_BACKLOG (1u << 20) /* unsent published bytes */
 
 struct json_value;
 struct json_writer;
@@ -53,11 +59,21 @@ typedef int (*ctl_handler_fn)(void *ctx, const struct json_value *args,
 			      struct json_writer *result, char *errbuf,
 			      size_t errlen);
 
+/*
+ * Called after a command succeeded, with its request args and its result
+ * object's text: how changes get announced (audit events) without every
+ * handler doing it.
+ */
+typedef void (*ctl_after_fn)(void *ctx, const char *cmd,
+			     const struct json_value *args, const char *result,
+			     size_t result_len);
+
 /* A table of commands ends with name NULL. */
 struct ctl_command {
 	const char *name;
 	ctl_handler_fn fn;
 	const char *summary;
+	ctl_after_fn after; /* optional */
 };
 
 struct ctl_server;
@@ -73,6 +89,21 @@ struct ctl_server *ctl_server_start(const char *path, unsigned int mode,
  * wait) for something to be. Returns the number of ready descriptors served, 0
  * on timeout or EINTR, -1 if poll() itself failed (errno set). */
 int ctl_server_poll(struct ctl_server *s, int timeout_ms);
+
+/*
+ * From inside a handler run by ctl_server_poll(): make the connection being
+ * served a follower. -1 when no connection is being served (the handler
+ * was called through ctl_server_handle_line, e.g. for SIGHUP).
+ */
+int ctl_server_follow(struct ctl_server *s);
+
+/* The uid of the peer being served, or -1 (see ctl_server_follow). */
+long ctl_server_peer_uid(const struct ctl_server *s);
+
+/* Queue one line (no newline) to every follower and send what their
+ * sockets take now. The number of followers it was queued to. */
+unsigned int ctl_server_publish(struct ctl_server *s, const char *line,
+				size_t len);
 
 /* Close every client and the socket, and unlink the socket file if it is
  * still ours. s may be NULL. */

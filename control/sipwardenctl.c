@@ -50,6 +50,8 @@ enum {
 	LIMITS_REQ = 1 << 6,	 /* LIMIT=VALUE... (at least one) */
 	NEED_ADDRESS = 1 << 7,	 /* at least one --prefix or --domain */
 	RAW = 1 << 8,		 /* raw CMD [ARGS-JSON] */
+	AS_LINES = 1 << 9, /* people's output: the `show` array's items, one
+			      JSON line each (as -f prints what follows) */
 };
 
 struct subcmd {
@@ -96,7 +98,7 @@ static const struct subcmd subcmds[] = {
 	{"stats reset", "stats.reset", .flags = OPT_TENANT_REQ,
 	 .summary = "zero a tenant's counters"},
 	{"reload", "reload", .summary = "reload the configuration file"},
-	{"events", "events", .flags = OPT_FOLLOW,
+	{"events", "events", .flags = OPT_FOLLOW | AS_LINES, .show = "events",
 	 .summary = "recent events; -f: then follow new ones"},
 	{"help", "help", .summary = "the commands the daemon knows"},
 	{"raw", NULL, .flags = RAW,
@@ -522,8 +524,8 @@ static void build_request(const struct opts *o, struct json_writer *w)
 			json_writer_key(w, "limits");
 			json_writer_begin_object(w);
 			for (size_t i = 0; i < o->nlimits; i++) {
-				json_writer_key(w,
-						config_limit_name(o->limit_idx[i]));
+				json_writer_key(
+					w, config_limit_name(o->limit_idx[i]));
 				json_writer_uint(w, o->limit_val[i]);
 			}
 			json_writer_end_object(w);
@@ -649,8 +651,9 @@ static int conn_send(struct conn *c, const char *text, size_t len,
 			if (conn_line(c, deadline, timeout_ms, &line, &l) ==
 				    EXIT_OK &&
 			    line != NULL) {
-				fprintf(stderr, "%s: %s closed the connection: "
-						"%s\n",
+				fprintf(stderr,
+					"%s: %s closed the connection: "
+					"%s\n",
 					PROG, c->path, line);
 				return EXIT_FAILED;
 			}
@@ -1067,8 +1070,17 @@ static int print_response(const struct opts *o, const char *line, size_t len)
 		fputc('\n', stdout);
 	} else if (result) {
 		shown = o->sc->show ? json_get(result, o->sc->show) : NULL;
-		print_human(shown && shown->type == JSON_OBJECT ? shown
-								: result);
+		if ((o->sc->flags & AS_LINES) && shown &&
+		    shown->type == JSON_ARRAY) {
+			for (size_t k = 0; k < shown->len; k++) {
+				put_compact(stdout, &shown->u.items[k]);
+				fputc('\n', stdout);
+			}
+		} else {
+			print_human(shown && shown->type == JSON_OBJECT
+					    ? shown
+					    : result);
+		}
 	}
 	json_free(doc);
 	return rc;

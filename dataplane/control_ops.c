@@ -682,15 +682,8 @@ static int cmd_reload(void *ctx, const struct json_value *args,
 	return 0;
 }
 
-static int cmd_events(void *ctx, const struct json_value *args,
-		      struct json_writer *w, char *err, size_t errlen)
-{
-	(void)ctx;
-	(void)args;
-	(void)w;
-	snprintf(err, errlen, "events are not available yet");
-	return -1;
-}
+/* The commands that change something announce it (control_events.c). */
+#define CHANGES .after = control_ops_announce
 
 const struct ctl_command control_commands[] = {
 	{"status", cmd_status, "version, mode, uptime, tenants, table fill"},
@@ -698,20 +691,25 @@ const struct ctl_command control_commands[] = {
 	{"tenant.show", cmd_tenant_show,
 	 "one tenant: limits, prefixes, domains, usage {name}"},
 	{"tenant.add", cmd_tenant_add,
-	 "add a tenant {name, prefixes[], domains[], limits{}}"},
-	{"tenant.set", cmd_tenant_set, "change limits {name, limits{}}"},
-	{"tenant.del", cmd_tenant_del, "remove a tenant {name}"},
-	{"tenant.suspend", cmd_tenant_suspend, "suspend a tenant {name}"},
-	{"tenant.resume", cmd_tenant_resume, "resume a tenant {name}"},
+	 "add a tenant {name, prefixes[], domains[], limits{}}", CHANGES},
+	{"tenant.set", cmd_tenant_set, "change limits {name, limits{}}",
+	 CHANGES},
+	{"tenant.del", cmd_tenant_del, "remove a tenant {name}", CHANGES},
+	{"tenant.suspend", cmd_tenant_suspend, "suspend a tenant {name}",
+	 CHANGES},
+	{"tenant.resume", cmd_tenant_resume, "resume a tenant {name}",
+	 CHANGES},
 	{"prefix.list", cmd_prefix_list, "a prefix list {list: emergency}"},
-	{"prefix.add", cmd_prefix_add, "add to a list {list, value}"},
-	{"prefix.del", cmd_prefix_del, "remove from a list {list, value}"},
+	{"prefix.add", cmd_prefix_add, "add to a list {list, value}", CHANGES},
+	{"prefix.del", cmd_prefix_del, "remove from a list {list, value}",
+	 CHANGES},
 	{"calls.list", cmd_calls_list, "calls in progress {tenant?}"},
 	{"regs.list", cmd_regs_list, "registrations {tenant?}"},
 	{"stats", cmd_stats, "counters (docs/COUNTERS.md) {tenant?}"},
 	{"stats.reset", cmd_stats_reset,
-	 "start a tenant's counters from zero {tenant}"},
-	{"reload", cmd_reload, "re-read the configuration file"},
-	{"events", cmd_events, "the event stream (not available yet)"},
-	{NULL, NULL, NULL},
+	 "start a tenant's counters from zero {tenant}", CHANGES},
+	{"reload", cmd_reload, "re-read the configuration file", CHANGES},
+	{"events", cmd_events,
+	 "recent events {last?}; {follow: true}: then every new one"},
+	{NULL, NULL, NULL, NULL},
 };

@@ -26,6 +26,7 @@
 
 #include "admission.h"
 #include "ctl_server.h"
+#include "event_log.h"
 #include "policy.h"
 #include "stats.h"
 #include "tenant_registry.h"
@@ -42,6 +43,10 @@ struct control_ops {
 	uint8_t tag_key[REPLY_TAG_KEY_LEN];
 	uint64_t started_ns;
 	struct stats_sip_counts *baseline; /* [registry->capacity] */
+	/* set by the control plane after start; NULL in tests */
+	struct event_log *events;
+	struct ctl_server *server;
+	const char *change_source; /* "ctl" (default), "sighup" */
 };
 
 extern const struct ctl_command control_commands[];

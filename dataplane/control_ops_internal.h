@@ -21,4 +21,12 @@ int cmd_stats(void *ctx, const struct json_value *args, struct json_writer *w,
 int cmd_stats_reset(void *ctx, const struct json_value *args,
 		    struct json_writer *w, char *err, size_t errlen);
 
+/* The event stream (control_events.c): `events`, and the announcement of
+ * every change a command made (the `after` of the changing commands). */
+int cmd_events(void *ctx, const struct json_value *args,
+	       struct json_writer *w, char *err, size_t errlen);
+void control_ops_announce(void *ctx, const char *cmd,
+			  const struct json_value *args, const char *result,
+			  size_t result_len);
+
 #endif

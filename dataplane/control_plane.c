@@ -51,6 +51,38 @@ static int make_parent_dir(const char *path)
 	return 0;
 }
 
+static int start_events(struct control_plane *cp, const struct config *cfg,
+			char *err, size_t errlen)
+{
+	struct json_writer *j;
+
+	cp->events = event_log_open(&cfg->events, err, errlen);
+	if (cp->events == NULL)
+		return -EIO;
+	cp->watch = event_watch_create(cp->ops.registry->capacity,
+				       cfg->events.limit_interval);
+	if (cp->watch == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	event_log_set_server(cp->events, cp->server);
+	cp->ops.events = cp->events;
+	cp->ops.server = cp->server;
+	j = event_begin(cp->events, "started");
+	json_writer_key(j, "version");
+	json_writer_string(j, SIPWARDEN_VERSION);
+	json_writer_key(j, "mode");
+	json_writer_string(j, cp->ops.mode);
+	json_writer_key(j, "config");
+	json_writer_string(j, cp->ops.config_path);
+	json_writer_key(j, "workers");
+	json_writer_uint(j, cp->ops.lcore_count);
+	json_writer_key(j, "tenants");
+	json_writer_uint(j, tenant_registry_count(cp->ops.registry));
+	event_end(cp->events);
+	return 0;
+}
+
 int control_plane_start(struct control_plane *cp, const struct config *cfg,
 			struct tenant_registry *registry,
 			struct admission *admission,
@@ -83,9 +115,9 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 			 cfg->control.socket, strerror(errno));
 		return -EIO;
 	}
-	cp->server = ctl_server_start(cfg->control.socket, CTL_DEFAULT_MODE,
-				      gid, control_commands, &cp->ops, err,
-				      errlen);
+	cp->server =
+		ctl_server_start(cfg->control.socket, CTL_DEFAULT_MODE, gid,
+				 control_commands, &cp->ops, err, errlen);
 	if (cp->server == NULL)
 		return -EIO;
 	cp->metrics = (struct metrics_source){
@@ -93,15 +125,14 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 		.ctx = &cp->ops,
 	};
 	if (cfg->metrics.prometheus) {
-		cp->http = metrics_http_start(cfg->metrics.listen,
-					      cfg->metrics.port,
-					      metrics_prometheus_fill,
-					      &cp->metrics, err, errlen);
+		cp->http = metrics_http_start(
+			cfg->metrics.listen, cfg->metrics.port,
+			metrics_prometheus_fill, &cp->metrics, err, errlen);
 		if (cp->http == NULL)
 			return -EIO;
 	}
 	cp->telemetry = metrics_telemetry_register(&cp->metrics) == 0;
-	return 0;
+	return start_events(cp, cfg, err, errlen);
 }
 
 /* The same command the socket would run, its answer logged. */
@@ -111,8 +142,17 @@ static void reload_on_signal(struct control_plane *cp)
 	struct json_writer out;
 
 	json_writer_init(&out, CTL_MAX_RESPONSE);
+	int rc;
+
+	cp->ops.change_source = "sighup";
 	ctl_server_handle_line(control_commands, &cp->ops, request,
 			       sizeof(request) - 1, &out);
+	cp->ops.change_source = NULL;
+	/* logrotate's postrotate sends SIGHUP: write to the new file */
+	rc = event_log_reopen(cp->events);
+	if (rc < 0)
+		fprintf(stderr, "sipwarden: events: cannot reopen: %s\n",
+			strerror(-rc));
 	fprintf(stderr, "sipwarden: SIGHUP reload: %s\n",
 		json_writer_text(&out) ? json_writer_text(&out) : "?");
 	json_writer_free(&out);
@@ -134,6 +174,9 @@ void control_plane_run(struct control_plane *cp, volatile bool *stop,
 
 		admission_housekeeping(cp->ops.admission, now);
 		control_ops_housekeeping(&cp->ops);
+		event_watch_poll(cp->watch, cp->events, cp->ops.lcores,
+				 cp->ops.lcore_count, cp->ops.registry,
+				 cp->ops.admission, now);
 		rcu_quiescent_state();
 		/* online while handlers run: they read the policy. A grace
 		 * period waits at most one poll for us; nobody on the fast
@@ -144,8 +187,24 @@ void control_plane_run(struct control_plane *cp, volatile bool *stop,
 	state_table_thread_fini();
 }
 
+void control_plane_announce_stop(struct control_plane *cp, const char *why)
+{
+	struct json_writer *j;
+
+	if (cp->events == NULL || cp->stop_announced)
+		return;
+	cp->stop_announced = true;
+	j = event_begin(cp->events, "stopping");
+	json_writer_key(j, "reason");
+	json_writer_string(j, why);
+	event_end(cp->events);
+}
+
 void control_plane_stop(struct control_plane *cp)
 {
+	control_plane_announce_stop(cp, "error");
+	event_watch_free(cp->watch);
+	event_log_close(cp->events);
 	if (cp->telemetry)
 		metrics_telemetry_detach();
 	metrics_http_stop(cp->http);

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 
 #include "control_ops.h"
+#include "event_log.h"
+#include "event_watch.h"
 #include "metrics.h"
 
 struct control_plane {
@@ -29,6 +31,9 @@ struct control_plane {
 	struct metrics_http *http;
 	struct metrics_source metrics;
 	bool telemetry;
+	struct event_log *events;
+	struct event_watch *watch;
+	bool stop_announced;
 };
 
 int control_plane_start(struct control_plane *cp, const struct config *cfg,
@@ -40,6 +45,10 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
  * does, and logs the outcome on stderr. */
 void control_plane_run(struct control_plane *cp, volatile bool *stop,
 		       volatile bool *reload);
+/* The `stopping` event, once (`why`: "SIGTERM", "SIGINT", "stop",
+ * "error"): as soon as the daemon knows, before its final report. */
+void control_plane_announce_stop(struct control_plane *cp, const char *why);
+/* Announces the stop if nobody did ("error"), then releases it all. */
 void control_plane_stop(struct control_plane *cp);
 
 #endif

@@ -261,12 +261,23 @@ static int eal_args_live(struct eal_args *e, const struct config *cfg)
 	return 0;
 }
 
+static volatile sig_atomic_t stop_signal;
+
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		reload_requested = true;
-	else
+	} else {
+		stop_signal = sig;
 		stop_requested = true;
+	}
+}
+
+static const char *stop_reason(void)
+{
+	return stop_signal == SIGTERM ? "SIGTERM" :
+	       stop_signal == SIGINT  ? "SIGINT" :
+					"stop";
 }
 
 static void report(struct tenant_registry *registry,
@@ -540,10 +551,13 @@ static int run_live(const struct options *o, struct policy *p,
 				  "RSS",
 		cfg->outside.device, cfg->inside.device);
 	control_plane_run(&cp, &stop_requested, &reload_requested);
+	control_plane_announce_stop(&cp, stop_reason());
 	rte_eal_mp_wait_lcore();
 	report(cp.ops.registry, adm, lcores, nw, o->stats);
 	rc = 0;
 out_control:
+	if (rc == 0)
+		control_plane_announce_stop(&cp, stop_reason());
 	control_plane_stop(&cp);
 out_ports:
 	port_ethdev_close(port_id[SIDE_OUTSIDE]);

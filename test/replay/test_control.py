@@ -61,6 +61,12 @@ What it checks:
   - the socket refuses a user outside the configured group (both gates:
     the file's mode, and the peer-credential check when the file is open
     to all), and admits the user once in the group.
+  - events: a follower (`events` with follow) gets the history (started
+    first), then tenant_suspended/tenant_resumed and config_changed with
+    the peer's uid, and one limit_hit per tenant and reason per interval
+    carrying the count (6 INVITEs of a suspended tenant, sent at once ->
+    counts summing to 6 in at most 2 events); the events file holds the
+    same lines; `sipwardenctl events` lists them.
   - the daemon exits 0 on SIGINT and its final counters match.
 """
 
@@ -106,6 +112,7 @@ registrations: {{capacity: 1024}}
 emergency: {{numbers: ["112"]}}
 metrics: {{port: {metrics_port}}}
 control: {{socket: {socket}{group}}}
+events: {{output: file, file: {events_file}}}
 tenants:
   - name: acme
     prefixes: [198.18.10.0/24]
@@ -116,10 +123,13 @@ tenants:
   - name: emerg
     prefixes: [198.18.30.0/24]
     limits: {{max_calls: 1}}
+  - name: evt
+    prefixes: [198.18.70.0/24]
+    limits: {{max_calls: 100}}
   - name: globex
     domains: [globex.example]
 """
-CONFIG_TENANTS = ["acme", "busy", "emerg", "globex"]
+CONFIG_TENANTS = ["acme", "busy", "emerg", "evt", "globex"]
 
 # a broken edit: the value on line BAD_LINE, column BAD_COL is no integer
 BAD_TAIL = """\
@@ -291,10 +301,12 @@ class Control(unittest.TestCase):
                 path = os.path.join(cls.tmp, side + "_in.pcap")
                 pg.PcapWriter(path).close()
                 rx[side + "_rx"] = "rx_pcap=" + path
+        cls.events_file = os.path.join(cls.tmp, "events.jsonl")
         cls.config_path = os.path.join(cls.tmp, "sipwarden.yaml")
         cls.config_text = CONFIG.format(
             prefix=f"swctl{pid}", metrics_port=cls.metrics_port,
-            socket=cls.sock, group=group, **rx, **cls.out)
+            socket=cls.sock, group=group, events_file=cls.events_file,
+            **rx, **cls.out)
         with open(cls.config_path, "w") as f:
             f.write(cls.config_text)
         cmd = [SIPWARDEN, "-c", cls.config_path, "--stats", "json"]
@@ -783,6 +795,94 @@ class Control(unittest.TestCase):
         self.assertEqual((r["added"], r["removed"], r["changed"]),
                          ([], [], []))
 
+    def test_08_events(self):
+        f = Follower(self.sock)
+        f.seen = []
+        try:
+            f.send("events", {"follow": True, "last": 1000}, rid=7)
+            first = f.recv()
+            self.assertTrue(first["ok"], first)
+            self.assertEqual(first["id"], 7)
+            history = first["result"]["events"]
+            emitted = first["result"]["emitted"]
+            # the last 1,000 (events.history), oldest first, none missing;
+            # test_04's 10,000 tenant.set pushed "started" out
+            self.assertEqual(len(history), min(emitted, 1000))
+            self.assertEqual([e["seq"] for e in history],
+                             list(range(emitted - len(history) + 1,
+                                        emitted + 1)))
+
+            self.ctl("tenant", "suspend", "evt", check=0)
+            ev = f.next_event("tenant_suspended")
+            self.assertEqual((ev["tenant"], ev["source"], ev["uid"]),
+                             ("evt", "ctl", os.geteuid()))
+            self.assertRegex(ev["time"],
+                             r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+            if self.netns:
+                # six refusals at once: summed, not one event each
+                before = self.verdicts("evt")["suspended"]
+                for _ in range(6):
+                    self.inject(self.invite("198.18.70.7", tag="ev")[1])
+                self.settle()
+                self.assertEqual(self.verdicts("evt")["suspended"],
+                                 before + 6)
+                hits = [f.next_event("limit_hit", timeout=5, tenant="evt")]
+                if hits[0]["count"] < 6:
+                    hits.append(f.next_event("limit_hit", timeout=5,
+                                             tenant="evt"))
+                for h in hits:
+                    self.assertEqual((h["tenant"], h["reason"],
+                                      h["interval_s"]),
+                                     ("evt", "suspended", 1))
+                self.assertEqual(sum(h["count"] for h in hits), 6)
+            self.ctl("tenant", "resume", "evt", check=0)
+            ev = f.next_event("tenant_resumed")
+            self.assertEqual(ev["tenant"], "evt")
+            self.ctl("tenant", "set", "evt", "max_calls=50", check=0)
+            ev = f.next_event("config_changed")
+            self.assertEqual(ev["cmd"], "tenant.set")
+            self.assertEqual(ev["args"], {"name": "evt",
+                                          "limits": {"max_calls": 50}})
+            self.assertEqual(ev["uid"], os.geteuid())
+            # resumed: the next call passes
+            if self.netns:
+                self.send_invites("198.18.70.8", 1, tag="ev")
+                self.assertEqual(self.verdicts("evt")["suspended"],
+                                 before + 6)
+        finally:
+            f.close()
+        # the file has every line the follower saw, the same text
+        with open(self.events_file) as fh:
+            lines = [json.loads(x) for x in fh.read().splitlines()]
+        self.assertEqual(lines[0]["type"], "started")
+        self.assertEqual(lines[0]["tenants"], len(CONFIG_TENANTS))
+        by_seq = {e["seq"]: e for e in lines}
+        for e in history + f.seen:
+            self.assertEqual(by_seq[e["seq"]], e)
+        self.assertEqual([e["seq"] for e in lines],
+                         list(range(1, len(lines) + 1)))
+        # and the CLI lists the latest
+        out = self.ctl_json("events")
+        self.assertEqual(out["events"][-1]["seq"], lines[-1]["seq"])
+        self.assertEqual(out["write_errors"], 0)
+        self.assertIn("tenant_resumed", self.ctl("events", check=0).stdout)
+        # a bad argument is refused, the connection still answers
+        self.ctl("raw", "events", '{"last": -1}', check=1)
+        # sipwardenctl events -f: the answer, then each event as a line
+        cli = subprocess.Popen([SIPWARDENCTL, "-s", self.sock, "--json",
+                                "events", "-f"], stdout=subprocess.PIPE,
+                               text=True)
+        try:
+            answer = json.loads(cli.stdout.readline())
+            self.assertIn("events", answer)
+            self.ctl("tenant", "set", "evt", "max_calls=60", check=0)
+            line = json.loads(cli.stdout.readline())
+            self.assertEqual((line["type"], line["args"]["limits"]),
+                             ("config_changed", {"max_calls": 60}))
+        finally:
+            cli.kill()
+            cli.wait()
+
     def test_07_socket_permissions(self):
         if not ROOT:
             self.skipTest("needs root: runs sipwardenctl as 'nobody' and "
@@ -824,6 +924,23 @@ class Control(unittest.TestCase):
         self.ctl("tenant", "list", check=0,
                  user=["--reuid=nobody", "--regid=nogroup",
                        f"--groups={gid}"])
+
+
+class Follower(CtlConn):
+    def next_event(self, want_type, timeout=10, **match):
+        """The next event of that type with those members (others are
+        skipped, and kept in `seen`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                ev = self.recv()
+            except socket.timeout:
+                raise AssertionError(f"no {want_type} event in {timeout} s")
+            self.seen.append(ev)
+            if ev.get("type") == want_type and all(
+                    ev.get(k) == v for k, v in match.items()):
+                return ev
 
 
 def _on_signal(signum, frame):

@@ -448,6 +448,17 @@ static const struct bad_case bad_cases[] = {
 	 "bad listen address 'localhost': not an IPv4 or IPv6 address"},
 	{"metrics: {listen: \"10.0.0.0/8\"}\n" TENANT, "1:19",
 	 "bad listen address \"10.0.0.0/8\""},
+	/* events */
+	{"events: {output: syslog}\n" TENANT, "1:18",
+	 "expected none, stdout or file, got 'syslog'"},
+	{"events: {output: file}\n" TENANT, "1:18",
+	 "events.output is 'file' but events.file is not set"},
+	{"events: {file: /tmp/e.jsonl}\n" TENANT, "1:16",
+	 "events.file is set but events.output is not 'file'"},
+	{"events: {limit_interval: 0}\n" TENANT, "1:26",
+	 "expected an integer between 1 and 3600, got '0'"},
+	{"events: {history: 100001}\n" TENANT, "1:19", "got '100001'"},
+	{"events: {follow: true}\n" TENANT, "1:10", "unknown key 'follow'"},
 	/* YAML itself */
 	{"workers: 1\n  sip: x\n" TENANT, "2:6",
 	 "mapping values are not allowed in this context"},
@@ -492,6 +503,32 @@ static void test_metrics_keys(void **state)
 	assert_false(cfg->metrics.prometheus);
 	assert_string_equal(cfg->metrics.listen, "::");
 	assert_int_equal(cfg->metrics.port, 1);
+	config_free(cfg);
+}
+
+static void test_events_keys(void **state)
+{
+	struct config *cfg = load(TENANT);
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_int_equal(cfg->events.output, CONFIG_EVENTS_NONE);
+	assert_string_equal(cfg->events.file, "");
+	assert_int_equal(cfg->events.limit_interval, 1);
+	assert_int_equal(cfg->events.history, 1000);
+	config_free(cfg);
+	cfg = load("events: {output: file, file: /var/log/sw.jsonl, "
+		   "limit_interval: 60, history: 5}\n" TENANT);
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->events.output, CONFIG_EVENTS_FILE);
+	assert_string_equal(cfg->events.file, "/var/log/sw.jsonl");
+	assert_int_equal(cfg->events.limit_interval, 60);
+	assert_int_equal(cfg->events.history, 5);
+	config_free(cfg);
+	cfg = load("events: {output: stdout}\n" TENANT);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->events.output, CONFIG_EVENTS_STDOUT);
 	config_free(cfg);
 }
 
@@ -737,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_bad_cases),
 		cmocka_unit_test(test_metrics_keys),
+		cmocka_unit_test(test_events_keys),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_empty_file),

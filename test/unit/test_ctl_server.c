@@ -220,6 +220,62 @@ static int h_events(void *ctx, const struct json_value *args,
 	return 0;
 }
 
+/* Followers: the server the handlers below publish through (set before
+ * the serving thread starts; handlers run on that thread). */
+static struct ctl_server *publisher;
+static char after_seen[256];
+
+static int h_follow(void *ctx, const struct json_value *args,
+		    struct json_writer *w, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)args;
+	if (ctl_server_follow(publisher) < 0) {
+		snprintf(err, errlen, "no connection");
+		return -1;
+	}
+	json_writer_key(w, "uid");
+	json_writer_int(w, ctl_server_peer_uid(publisher));
+	return 0;
+}
+
+/* {"bytes": B, "times": N}: N lines {"n": i, "pad": "xxx..."} of ~B. */
+static int h_publish(void *ctx, const struct json_value *args,
+		     struct json_writer *w, char *err, size_t errlen)
+{
+	int64_t times = json_get_int(args, "times", 1);
+	int64_t bytes = json_get_int(args, "bytes", 0);
+	char *line = malloc((size_t)bytes + 64);
+	unsigned int reached = 0;
+
+	(void)ctx;
+	(void)err;
+	(void)errlen;
+	for (int64_t i = 0; i < times; i++) {
+		int n = snprintf(line, 64, "{\"n\": %lld, \"pad\": \"",
+				 (long long)i);
+
+		memset(line + n, 'x', (size_t)bytes);
+		memcpy(line + n + bytes, "\"}", 3);
+		reached = ctl_server_publish(publisher, line,
+					     (size_t)n + (size_t)bytes + 2);
+	}
+	free(line);
+	json_writer_key(w, "followers");
+	json_writer_uint(w, reached);
+	return 0;
+}
+
+static void after_record(void *ctx, const char *cmd,
+			 const struct json_value *args, const char *result,
+			 size_t len)
+{
+	(void)ctx;
+	(void)args;
+	snprintf(after_seen, sizeof(after_seen), "%s %.*s", cmd, (int)len,
+		 result);
+}
+
 /* {"cmd": NAME, "args": ARGS}: which command the CLI sent, and how. */
 static int named_echo(const char *name, const struct json_value *args,
 		      struct json_writer *w)
@@ -264,8 +320,11 @@ static const struct ctl_command commands[] = {
 	{"calls.list", h_calls, "calls"},
 	{"stats.reset", h_stats_reset, "reset"},
 	{"events", h_events, "events"},
-	{"reload", h_reload, "reload"},
-	{NULL, NULL, NULL},
+	{"reload", h_reload, "reload", after_record},
+	{"echo_after", h_echo, "echo, announced", after_record},
+	{"follow", h_follow, "follow"},
+	{"publish", h_publish, "publish"},
+	{NULL, NULL, NULL, NULL},
 };
 
 /* Dispatch without a socket */
@@ -391,6 +450,7 @@ static void srv_start(struct srv *v, unsigned int mode, long gid)
 				sizeof(err));
 	if (!v->s)
 		fail_msg("start: %s", err);
+	publisher = v->s;
 	atomic_store(&v->stop, false);
 	assert_int_equal(pthread_create(&v->thread, NULL, serve, v), 0);
 }
@@ -1346,6 +1406,95 @@ static void test_cli_failures(void **state)
 	srv_free(v);
 }
 
+/* Followers get published lines in order, after their answer, and can
+ * still make requests; others get nothing. */
+static void test_followers(void **state)
+{
+	struct srv *v = srv_new(CTL_DEFAULT_MODE, -1);
+	struct client *f = client_new(v->path), *g = client_new(v->path);
+	struct client *p = client_new(v->path);
+	char want[64];
+
+	(void)state;
+	snprintf(want, sizeof(want),
+		 "{\"ok\": true, \"result\": {\"uid\": %d}}", (int)geteuid());
+	assert_string_equal(request(f, "{\"cmd\": \"follow\"}\n"), want);
+	assert_string_equal(request(g, "{\"cmd\": \"follow\"}\n"), want);
+	assert_string_equal(
+		request(p,
+			"{\"cmd\": \"publish\", \"args\": {\"times\": 3}}\n"),
+		"{\"ok\": true, \"result\": {\"followers\": 2}}");
+	for (int i = 0; i < 3; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "{\"n\": %d, \"pad\": \"\"}", i);
+		assert_string_equal(client_line(f), line);
+		assert_string_equal(client_line(g), line);
+	}
+	/* a follower still talks; the publisher itself gets no lines */
+	assert_string_equal(request(f, OK_REQ), OK_ECHO);
+	assert_string_equal(request(p, OK_REQ), OK_ECHO);
+	client_free(g);
+	assert_string_equal(request(p, "{\"cmd\": \"publish\"}\n"),
+			    "{\"ok\": true, \"result\": {\"followers\": 1}}");
+	assert_string_equal(client_line(f), "{\"n\": 0, \"pad\": \"\"}");
+	client_free(f);
+	client_free(p);
+	srv_free(v);
+	/* outside a connection there is nobody to make a follower */
+	assert_int_equal(ctl_server_follow(NULL), -1);
+	assert_int_equal(ctl_server_peer_uid(NULL), -1);
+	assert_int_equal(ctl_server_publish(NULL, "x", 1), 0);
+}
+
+/* A follower that reads nothing is dropped once its backlog passes the
+ * bound; the publisher and other clients are never held up. */
+static void test_slow_follower_dropped(void **state)
+{
+	struct srv *v = srv_new(CTL_DEFAULT_MODE, -1);
+	struct client *f = client_new(v->path), *p = client_new(v->path);
+	const char *r;
+
+	(void)state;
+	r = request(f, "{\"cmd\": \"follow\"}\n");
+	assert_non_null(strstr(r, "\"ok\": true"));
+	/* 64 x 64 KiB: far past the socket buffer and the 1 MiB backlog */
+	r = request(p, "{\"cmd\": \"publish\", \"args\": {\"times\": 64, "
+		       "\"bytes\": 65536}}\n");
+	assert_string_equal(r,
+			    "{\"ok\": true, \"result\": {\"followers\": 0}}");
+	assert_true(client_closed(f, 8u << 20));
+	assert_string_equal(request(p, OK_REQ), OK_ECHO);
+	client_free(f);
+	client_free(p);
+	srv_free(v);
+}
+
+static void handle(struct json_writer *out, const char *line)
+{
+	ctl_server_handle_line(commands, NULL, line, strlen(line), out);
+}
+
+/* The `after` of a command runs once it succeeded, with its args and
+ * result; a failure runs nothing. */
+static void test_after_hook(void **state)
+{
+	struct json_writer out;
+
+	(void)state;
+	json_writer_init(&out, 0);
+	after_seen[0] = '\0';
+	handle(&out, "{\"cmd\": \"echo_after\", \"args\": {\"a\": 1}}");
+	assert_string_equal(after_seen, "echo_after {\"args\": {\"a\": 1}}");
+	after_seen[0] = '\0';
+	handle(&out, "{\"cmd\": \"reload\"}");
+	assert_non_null(strstr(json_writer_text(&out), "\"ok\": false"));
+	assert_string_equal(after_seen, "");
+	handle(&out, "{\"cmd\": \"echo\"}");
+	assert_string_equal(after_seen, "");
+	json_writer_free(&out);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1360,6 +1509,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stop_no_leak),
 		cmocka_unit_test(test_peer_credentials),
 		cmocka_unit_test(test_poll_timeout_eintr),
+		cmocka_unit_test(test_followers),
+		cmocka_unit_test(test_slow_follower_dropped),
+		cmocka_unit_test(test_after_hook),
 		cmocka_unit_test(test_cli_output),
 		cmocka_unit_test(test_cli_requests),
 		cmocka_unit_test(test_cli_usage),
