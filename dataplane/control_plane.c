@@ -60,7 +60,8 @@ static int start_events(struct control_plane *cp, const struct config *cfg,
 	if (cp->events == NULL)
 		return -EIO;
 	cp->watch = event_watch_create(cp->ops.registry->capacity,
-				       cfg->events.limit_interval);
+				       cfg->events.limit_interval,
+				       EVENT_WATCH_MAX_HITS);
 	if (cp->watch == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

@@ -21,6 +21,7 @@ struct event_watch {
 	uint32_t slots;
 	uint64_t interval_ns;
 	uint64_t next_ns;
+	uint32_t max_hits;
 	bool primed;
 	uint64_t (*last)[VERDICT_MAX]; /* [slots + 1]; the last: no tenant */
 	bool table_alert[TABLE_COUNT];
@@ -33,13 +34,14 @@ static bool is_refusal(int reason)
 }
 
 struct event_watch *event_watch_create(uint32_t tenant_slots,
-				       uint32_t interval_s)
+				       uint32_t interval_s, uint32_t max_hits)
 {
 	struct event_watch *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return NULL;
 	w->slots = tenant_slots;
+	w->max_hits = max_hits;
 	w->interval_ns = (uint64_t)(interval_s ? interval_s : 1) * 1000000000;
 	w->last = calloc((size_t)tenant_slots + 1, sizeof(*w->last));
 	if (w->last == NULL) {
@@ -109,7 +111,7 @@ static void look_at_refusals(struct event_watch *w, struct event_log *log,
 			     struct stats_lcore *const *lcores, unsigned int n,
 			     const struct tenant_registry *r)
 {
-	uint64_t budget = EVENT_WATCH_MAX_HITS, over = 0;
+	uint64_t budget = w->max_hits, over = 0;
 	uint64_t all[VERDICT_MAX] = {0}, row[VERDICT_MAX];
 	uint32_t slots = w->slots < r->capacity ? w->slots : r->capacity;
 

@@ -12,8 +12,8 @@
  *    event per tenant and reason that moved, with the count: at most one
  *    per tenant and reason per interval, however hard the flood. Refusals
  *    of traffic of no tenant (unknown_source, malformed) come the same
- *    way with tenant null. At most EVENT_WATCH_MAX_HITS such events per
- *    look; the rest are summed into one `events_suppressed` alert.
+ *    way with tenant null. At most max_hits such events per look; the rest are
+ * summed into one `events_suppressed` alert.
  *  - Table fill: an `alert` when the call or registration table reaches
  *    90% of its capacity, `alert_cleared` when it is back under 80%.
  *  - The first look only records where the counters stand, so restored
@@ -34,8 +34,9 @@
 struct event_watch;
 
 /* NULL when out of memory. */
+/* max_hits: limit_hit events per look (EVENT_WATCH_MAX_HITS). */
 struct event_watch *event_watch_create(uint32_t tenant_slots,
-				       uint32_t interval_s);
+				       uint32_t interval_s, uint32_t max_hits);
 void event_watch_free(struct event_watch *w); /* w may be NULL */
 
 void event_watch_poll(struct event_watch *w, struct event_log *log,
