@@ -136,6 +136,16 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 	return start_events(cp, cfg, err, errlen);
 }
 
+/* After log rotation: write to the file of that name again. */
+static void reopen_events(struct control_plane *cp)
+{
+	int rc = event_log_reopen(cp->events);
+
+	if (rc < 0)
+		fprintf(stderr, "sipwarden: events: cannot reopen: %s\n",
+			strerror(-rc));
+}
+
 /* The same command the socket would run, its answer logged. */
 static void reload_on_signal(struct control_plane *cp)
 {
@@ -143,24 +153,18 @@ static void reload_on_signal(struct control_plane *cp)
 	struct json_writer out;
 
 	json_writer_init(&out, CTL_MAX_RESPONSE);
-	int rc;
-
 	cp->ops.change_source = "sighup";
 	ctl_server_handle_line(control_commands, &cp->ops, request,
 			       sizeof(request) - 1, &out);
 	cp->ops.change_source = NULL;
-	/* logrotate's postrotate sends SIGHUP: write to the new file */
-	rc = event_log_reopen(cp->events);
-	if (rc < 0)
-		fprintf(stderr, "sipwarden: events: cannot reopen: %s\n",
-			strerror(-rc));
+	reopen_events(cp);
 	fprintf(stderr, "sipwarden: SIGHUP reload: %s\n",
 		json_writer_text(&out) ? json_writer_text(&out) : "?");
 	json_writer_free(&out);
 }
 
 void control_plane_run(struct control_plane *cp, volatile bool *stop,
-		       volatile bool *reload)
+		       volatile bool *reload, volatile bool *reopen)
 {
 	uint64_t hz = rte_get_tsc_hz();
 
@@ -169,6 +173,10 @@ void control_plane_run(struct control_plane *cp, volatile bool *stop,
 		if (*reload) {
 			*reload = false;
 			reload_on_signal(cp);
+		}
+		if (*reopen) {
+			*reopen = false;
+			reopen_events(cp);
 		}
 		uint64_t now = (uint64_t)((__uint128_t)rte_rdtsc() *
 					  1000000000ULL / hz);

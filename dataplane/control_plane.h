@@ -42,9 +42,10 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 			struct stats_lcore *const *lcores, unsigned int workers,
 			const uint8_t *tag_key, char *err, size_t errlen);
 /* *reload (SIGHUP) re-reads the configuration, as `sipwardenctl reload`
- * does, and logs the outcome on stderr. */
+ * does, and logs the outcome on stderr; *reopen (SIGUSR1) only reopens the
+ * events file, for log rotation. */
 void control_plane_run(struct control_plane *cp, volatile bool *stop,
-		       volatile bool *reload);
+		       volatile bool *reload, volatile bool *reopen);
 /* The `stopping` event, once (`why`: "SIGTERM", "SIGINT", "stop",
  * "error"): as soon as the daemon knows, before its final report. */
 void control_plane_announce_stop(struct control_plane *cp, const char *why);

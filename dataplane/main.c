@@ -53,6 +53,7 @@ struct options {
 
 static volatile bool stop_requested;
 static volatile bool reload_requested;
+static volatile bool reopen_requested;
 
 static void usage(FILE *out)
 {
@@ -74,7 +75,9 @@ static void usage(FILE *out)
 	      "  -V, --version         print the version\n"
 	      "\n"
 	      "Live mode runs on the ports the configuration names until "
-	      "SIGINT/SIGTERM.\n",
+	      "SIGINT/SIGTERM.\n"
+	      "SIGHUP reloads the configuration; SIGUSR1 reopens the events "
+	      "file.\n",
 	      out);
 }
 
@@ -267,6 +270,8 @@ static void on_signal(int sig)
 {
 	if (sig == SIGHUP) {
 		reload_requested = true;
+	} else if (sig == SIGUSR1) {
+		reopen_requested = true;
 	} else {
 		stop_signal = sig;
 		stop_requested = true;
@@ -550,7 +555,8 @@ static int run_live(const struct options *o, struct policy *p,
 		inboxes != NULL ? "software dispatch: the ports have no RSS" :
 				  "RSS",
 		cfg->outside.device, cfg->inside.device);
-	control_plane_run(&cp, &stop_requested, &reload_requested);
+	control_plane_run(&cp, &stop_requested, &reload_requested,
+			  &reopen_requested);
 	control_plane_announce_stop(&cp, stop_reason());
 	rte_eal_mp_wait_lcore();
 	report(cp.ops.registry, adm, lcores, nw, o->stats);
@@ -643,6 +649,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGUSR1, on_signal);
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr,
 			"sipwarden: EAL init failed: %s (without hugepages, "

@@ -66,7 +66,9 @@ What it checks:
     the peer's uid, and one limit_hit per tenant and reason per interval
     carrying the count (6 INVITEs of a suspended tenant, sent at once ->
     counts summing to 6 in at most 2 events); the events file holds the
-    same lines; `sipwardenctl events` lists them.
+    same lines; `sipwardenctl events` lists them; `events -f` prints
+    each new one; SIGUSR1 reopens a rotated file and changes nothing,
+    SIGHUP's reload is announced with source sighup.
   - the daemon exits 0 on SIGINT and its final counters match.
 """
 
@@ -882,6 +884,34 @@ class Control(unittest.TestCase):
         finally:
             cli.kill()
             cli.wait()
+            cli.stdout.close()
+        # log rotation: SIGUSR1 reopens the file and changes nothing else
+        os.rename(self.events_file, self.events_file + ".1")
+        self.daemon.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.events_file):
+            self.assertLess(time.monotonic(), deadline, "no new events file")
+            time.sleep(0.01)
+        self.assertEqual(self.ctl_json("tenant", "show", "evt")["max_calls"],
+                         60)
+        # SIGHUP reloads (back to the file) and says who asked
+        self.daemon.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while True:
+            with open(self.events_file) as fh:
+                fresh = [json.loads(x) for x in fh.read().splitlines()]
+            if fresh:
+                break
+            self.assertLess(time.monotonic(), deadline, "no reload event")
+            time.sleep(0.01)
+        self.assertEqual((fresh[0]["type"], fresh[0]["cmd"],
+                          fresh[0]["source"]),
+                         ("config_changed", "reload", "sighup"))
+        self.assertNotIn("uid", fresh[0])
+        self.assertEqual(fresh[0]["result"]["changed"], ["evt"])
+        self.assertEqual(fresh[0]["seq"], lines[-1]["seq"] + 2)
+        self.assertEqual(self.ctl_json("tenant", "show", "evt")["max_calls"],
+                         100)
 
     def test_07_socket_permissions(self):
         if not ROOT:
