@@ -760,6 +760,12 @@ static const struct yschema_field control_fields[] = {
 	YSCHEMA_END,
 };
 
+static const struct yschema_field state_fields[] = {
+	YSCHEMA_STRING_FIELD("file", struct config_state, file),
+	YSCHEMA_UINT_FIELD("interval", struct config_state, interval, 1, 86400),
+	YSCHEMA_END,
+};
+
 static const struct yschema_field metrics_fields[] = {
 	YSCHEMA_BOOL_FIELD("prometheus", struct config_metrics, prometheus),
 	YSCHEMA_CUSTOM_FIELD("listen", read_metrics_listen),
@@ -786,6 +792,7 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_GROUP_FIELD("emergency", emergency_fields),
 	YSCHEMA_MAP_FIELD("metrics", struct config, metrics, metrics_fields),
 	YSCHEMA_MAP_FIELD("control", struct config, control, control_fields),
+	YSCHEMA_MAP_FIELD("state", struct config, state, state_fields),
 	/* before tenants: each tenant's limits start from these */
 	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
 			  limit_fields),
@@ -913,6 +920,7 @@ static void set_defaults(struct config *cfg, const char *name)
 	cfg->metrics.port = 9478;
 	snprintf(cfg->control.socket, sizeof(cfg->control.socket), "%s",
 		 "/run/sipwarden/ctl.sock");
+	cfg->state.interval = 10;
 	set_default_emergency(cfg);
 }
 

@@ -108,6 +108,12 @@ struct config_control {
 	char group[32];	  /* a group allowed besides root; "" = none */
 };
 
+/* state: the state file kept across restarts (docs/RUNNING.md). */
+struct config_state {
+	char file[512];	   /* "" (default) = no persistence */
+	uint32_t interval; /* seconds between writes; default 10 */
+};
+
 struct config {
 	char path[512];
 	enum config_mode mode;
@@ -144,6 +150,7 @@ struct config {
 
 	struct config_metrics metrics;
 	struct config_control control;
+	struct config_state state;
 };
 
 /*

@@ -457,6 +457,51 @@ void admission_housekeeping(struct admission *a, uint64_t now_ns)
 	__atomic_fetch_add(&a->regs_expired, n, __ATOMIC_RELAXED);
 }
 
+int admission_restore_call(struct admission *a, const struct call_key *key,
+			   const struct call_info *info, enum call_state state,
+			   uint64_t answered_ns, uint64_t deadline_ns)
+{
+	struct tenant_usage *u;
+	struct call_entry *e;
+	int rc;
+
+	if (info->tenant >= a->tenant_count)
+		return -EINVAL;
+	rc = call_table_insert(a->calls, key, info, deadline_ns, &e);
+	if (rc < 0)
+		return rc;
+	if (state != CALL_EARLY && answered_ns != 0)
+		call_entry_answer(e, answered_ns, deadline_ns);
+	if (state == CALL_ENDING)
+		call_entry_ending(e, deadline_ns);
+	u = &a->usage[info->tenant];
+	if (info->emergency)
+		__atomic_fetch_add(&u->emergency_calls, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&u->calls,
+				   1ULL << direction_shift(info->direction),
+				   __ATOMIC_RELAXED);
+	return 0;
+}
+
+int admission_restore_reg(struct admission *a, const struct reg_key *key,
+			  const struct reg_info *info, enum reg_state state,
+			  uint64_t expires_ns)
+{
+	struct reg_entry *e;
+	int rc;
+
+	if (info->tenant >= a->tenant_count)
+		return -EINVAL;
+	rc = reg_table_insert(a->regs, key, info, expires_ns, &e);
+	if (rc < 0)
+		return rc;
+	if (state != REG_PENDING)
+		reg_entry_set_expiry(e, state, expires_ns);
+	__atomic_fetch_add(&a->usage[info->tenant].users, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 void admission_gauges(const struct admission *a, struct stats_gauges *g)
 {
 	g->calls_active = call_table_count(a->calls);

@@ -35,6 +35,11 @@ uint64_t call_entry_answered_ns(const struct call_entry *e)
 	return __atomic_load_n(&e->answered_ns, __ATOMIC_ACQUIRE);
 }
 
+uint64_t call_entry_deadline_ns(const struct call_entry *e)
+{
+	return state_entry_deadline_ns(&e->head);
+}
+
 bool call_entry_answer(struct call_entry *e, uint64_t now_ns,
 		       uint64_t deadline_ns)
 {

@@ -112,6 +112,17 @@ uint32_t call_table_capacity(const struct call_table *t);
 /* Bytes of memory per call slot, all structures included. */
 size_t call_table_bytes_per_entry(const struct call_table *t);
 
+/*
+ * Visit every entry itself, with what persistence needs besides the info:
+ * the key and the deadline. Read-only; the pointer is the visit's only.
+ */
+void call_table_foreach_entry(struct call_table *t,
+			     void (*fn)(const struct call_entry *e, void *arg),
+			     void *arg);
+struct call_key call_entry_key(const struct call_entry *e);
+/* When an expiry pass may end it (unanswered, duration, BYE timeout). */
+uint64_t call_entry_deadline_ns(const struct call_entry *e);
+
 /* Visit every call (control plane listings, persistence); read-only. */
 void call_table_foreach(struct call_table *t,
 			void (*fn)(const struct call_info *info,

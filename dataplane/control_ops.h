@@ -27,6 +27,7 @@
 #include "admission.h"
 #include "ctl_server.h"
 #include "policy.h"
+#include "state_persist.h"
 #include "stats.h"
 #include "tenant_registry.h"
 
@@ -42,6 +43,7 @@ struct control_ops {
 	uint8_t tag_key[REPLY_TAG_KEY_LEN];
 	uint64_t started_ns;
 	struct stats_sip_counts *baseline; /* [registry->capacity] */
+	struct state_persist *persist;	   /* NULL: no state file */
 };
 
 extern const struct ctl_command control_commands[];

@@ -101,6 +101,15 @@ uint32_t reg_table_capacity(const struct reg_table *t);
 /* Bytes of memory per registration slot, all structures included. */
 size_t reg_table_bytes_per_entry(const struct reg_table *t);
 
+/*
+ * Visit every entry itself, with what persistence needs besides the info:
+ * the key and the deadline. Read-only; the pointer is the visit's only.
+ */
+void reg_table_foreach_entry(struct reg_table *t,
+			     void (*fn)(const struct reg_entry *e, void *arg),
+			     void *arg);
+struct reg_key reg_entry_key(const struct reg_entry *e);
+
 /* Visit every registration (control plane listings); read-only. */
 void reg_table_foreach(struct reg_table *t,
 		       void (*fn)(const struct reg_info *info,
