@@ -233,19 +233,24 @@ static struct state_key checksum(const uint8_t *data, size_t len)
 	return state_key_final(&h);
 }
 
-int state_file_finish(struct state_file_buf *b)
+void state_file_seal(uint8_t *data, size_t len)
 {
 	struct state_key sum;
-	uint8_t *p;
 
+	if (len < STATE_FILE_HEADER_LEN + STATE_FILE_CHECKSUM_LEN)
+		return;
+	le64_at(data + 24, len);
+	sum = checksum(data, len - STATE_FILE_CHECKSUM_LEN);
+	le64_at(data + len - 16, sum.lo);
+	le64_at(data + len - 8, sum.hi);
+}
+
+int state_file_finish(struct state_file_buf *b)
+{
 	section_close(b);
-	p = reserve(b, STATE_FILE_CHECKSUM_LEN);
-	if (p == NULL)
+	if (reserve(b, STATE_FILE_CHECKSUM_LEN) == NULL)
 		return -ENOMEM;
-	le64_at(b->data + 24, b->len);
-	sum = checksum(b->data, b->len - STATE_FILE_CHECKSUM_LEN);
-	le64_at(p, sum.lo);
-	le64_at(p + 8, sum.hi);
+	state_file_seal(b->data, b->len);
 	return 0;
 }
 

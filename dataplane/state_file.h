@@ -108,6 +108,12 @@ void state_file_add_totals(struct state_file_buf *b,
 /* Close the last section, fill in the length, append the checksum.
  * 0, or -ENOMEM when any step ran out of memory. */
 int state_file_finish(struct state_file_buf *b);
+/*
+ * Fill in the length and the checksum of data[len], laid out as a file
+ * with room for the checksum at the end (tests and fuzzers that build
+ * or damage files on purpose). Nothing for len shorter than a header.
+ */
+void state_file_seal(uint8_t *data, size_t len);
 void state_file_buf_free(struct state_file_buf *b);
 
 /* Atomic replacement of `path` (see the contract). 0 or -errno + err. */
