@@ -47,6 +47,20 @@ struct collect {
 	uint64_t entries;
 };
 
+/*
+ * After each entry (its fields all read): every so many, a quiescent
+ * state, so a walk of a million entries holds up grace periods (and so
+ * the reuse of removed entries) for a slice of it only. The walk reads
+ * each next entry afresh, so no pointer is kept across it.
+ */
+#define QUIESCE_EVERY 65536
+
+static void collected(struct collect *c)
+{
+	if (++c->entries % QUIESCE_EVERY == 0)
+		rcu_quiescent_state();
+}
+
 static uint64_t to_wall(const struct collect *c, uint64_t t)
 {
 	return mono_to_wall(t, c->now_wall, c->now_mono);
@@ -72,7 +86,7 @@ static void collect_call(const struct call_entry *e, void *arg)
 	};
 
 	state_file_add_call(c->b, &r);
-	c->entries++;
+	collected(c);
 }
 
 static void collect_reg(const struct reg_entry *e, void *arg)
@@ -90,7 +104,7 @@ static void collect_reg(const struct reg_entry *e, void *arg)
 	};
 
 	state_file_add_reg(c->b, &r);
-	c->entries++;
+	collected(c);
 }
 
 /* The control thread may record a baseline meanwhile: word by word. */

@@ -21,9 +21,13 @@
  *    configuration's tenants changed between runs) gets its calls and
  *    registrations back for the limits, but in-dialog messages cannot
  *    find them: they end at their deadline ("moved" in the report).
- *  - The writer thread is a liburcu QSBR reader, online only while it
- *    walks the tables; it takes no lock a worker takes. A write that fails
- *    is reported (stderr, status) and tried again the next period.
+ *  - The writer thread, not the control thread, does the periodic and
+ *    final writes: the control socket never waits for one. It is a
+ *    liburcu QSBR reader, online only while it walks the tables, with a
+ *    quiescent state every 65,536 entries, so a walk holds up grace
+ *    periods for a few milliseconds at a time. It takes no lock a worker
+ *    takes. A write that fails is reported (stderr, status) and tried
+ *    again the next period.
  *  - Times: the tables hold the daemon's monotonic ns, the file wall-clock
  *    ns, converted with the offset between the two clocks taken when the
  *    file is written and when it is read.
@@ -77,7 +81,8 @@ void state_load_report_print(const struct state_load_report *rep, FILE *out);
 
 /*
  * Build the file's bytes from the live state (the caller is a QSBR
- * reader, online). *entries: calls and registrations written.
+ * reader, online; it passes quiescent states meanwhile, so it must hold
+ * no entry pointer). *entries: calls and registrations written.
  */
 int state_persist_collect(const struct state_persist_target *t,
 			  uint64_t now_wall_ns, uint64_t now_mono_ns,
