@@ -22,7 +22,8 @@ What it checks, in order, one daemon after another on the same state file:
      call_limit (the limit holds at once), the BYE of a restored call frees
      its slot (its key still finds it) and the next INVITE passes.
   3. kill -9 after a periodic write: the next start has everything that
-     write had (nothing older than one period is lost).
+     write had (nothing older than one period is lost), the `stats reset`
+     baseline included; the Prometheus counters go on throughout.
   4. a truncated state file: reported, renamed FILE.corrupt.<time>, and
      the daemon starts empty.
 """
@@ -31,6 +32,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -42,7 +44,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from test_admission import Call, register_frame, register_reply  # noqa: E402
-from test_control import CtlConn, Netns  # noqa: E402
+from test_control import CtlConn, Netns, free_port  # noqa: E402
 from test_replay import SBC4  # noqa: E402
 
 SIPWARDEN = None
@@ -59,7 +61,7 @@ workers: 1
 inside_networks: [198.18.0.0/24]
 calls: {{capacity: 4096}}
 registrations: {{capacity: 1024}}
-metrics: {{prometheus: false}}
+metrics: {{port: {metrics_port}}}
 control: {{socket: {tmp}/ctl.sock}}
 state: {{file: {tmp}/state.bin, interval: 1}}
 tenants:
@@ -84,12 +86,14 @@ class Restart(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="sw-restart-")
         cls.state = os.path.join(cls.tmp, "state.bin")
         cls.config = os.path.join(cls.tmp, "sipwarden.yaml")
-        with open(cls.config, "w") as f:
-            f.write(CONFIG.format(prefix=f"swrst{pid}", tmp=cls.tmp))
         try:
             cls.netns = Netns(f"swrst{pid}")
             cls.netns.create()
             with cls.netns.inside():
+                cls.metrics_port = free_port()
+                with open(cls.config, "w") as f:
+                    f.write(CONFIG.format(prefix=f"swrst{pid}", tmp=cls.tmp,
+                                          metrics_port=cls.metrics_port))
                 for side, dev in (("outside", "swo0"), ("inside", "swi0")):
                     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
                     s.bind((dev, 0))
@@ -208,6 +212,23 @@ class Restart(unittest.TestCase):
         return self.conn.call("stats", {"tenant": "acme"})["tenants"][
             "acme"]["verdicts"]
 
+    def prometheus(self, name, **labels):
+        """One value of the daemon's /metrics (served inside the
+        namespace)."""
+        with self.netns.inside():
+            s = socket.create_connection(("127.0.0.1", self.metrics_port),
+                                         timeout=10)
+        with s:
+            s.sendall(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        lab = ",".join(f'{k}="{v}"' for k, v in labels.items())
+        m = re.search(rf"^{re.escape(name + '{' + lab + '}')} (\d+)$",
+                      data.decode(), re.M)
+        self.assertIsNotNone(m, f"{name}{{{lab}}} not in the metrics")
+        return int(m.group(1))
+
     def listing(self):
         calls = sorted((c["tenant"], c["direction"], c["state"],
                         c["emergency"])
@@ -290,6 +311,13 @@ class Restart(unittest.TestCase):
         self.assertEqual(self.verdicts()["call_limit"], 2)
         calls3, regs3 = self.listing()
         self.assertEqual(len(calls3), 3)
+        # Prometheus goes on from the first run, and a reset of `stats`
+        # (a baseline) survives the restart without touching it
+        self.assertEqual(self.prometheus("sipwarden_verdicts_total",
+                                         tenant="acme", reason="call_limit"),
+                         2)
+        self.ctl_json("stats", "reset", "--tenant", "acme")
+        self.assertEqual(self.verdicts()["call_limit"], 0)
         v3 = self.verdicts()
 
         # 3. kill -9 after a periodic write: nothing of it lost
@@ -300,6 +328,9 @@ class Restart(unittest.TestCase):
         self.start()
         self.assertEqual(self.listing(), (calls3, regs3))
         self.assertEqual(self.verdicts(), v3)
+        self.assertEqual(self.prometheus("sipwarden_verdicts_total",
+                                         tenant="acme", reason="call_limit"),
+                         2)
         self.stop()
 
         # 4. a truncated file: set aside, the daemon starts empty
