@@ -21,6 +21,8 @@ What it checks, in order, one daemon after another on the same state file:
      totals go on from where they were; a new INVITE is refused with
      call_limit (the limit holds at once), the BYE of a restored call frees
      its slot (its key still finds it) and the next INVITE passes.
+     A write that fails is reported in `status` and on stderr, and the
+     next one succeeds.
   3. kill -9 after a periodic write: the next start has everything that
      write had (nothing older than one period is lost), the `stats reset`
      baseline included; the Prometheus counters go on throughout.
@@ -319,6 +321,18 @@ class Restart(unittest.TestCase):
         self.ctl_json("stats", "reset", "--tenant", "acme")
         self.assertEqual(self.verdicts()["call_limit"], 0)
         v3 = self.verdicts()
+
+        # a write that fails (FILE.tmp cannot be created: a directory is
+        # in the way) is reported and tried again, never fatal
+        os.mkdir(self.state + ".tmp")
+        deadline = time.monotonic() + 10
+        while (st := self.state_status())["failures"] == 0:
+            self.assertLess(time.monotonic(), deadline, st)
+            time.sleep(0.1)
+        self.assertIn("state.bin.tmp", st["last_error"])
+        self.assertIn("sipwarden: state: cannot create", self.log_text())
+        self.assertIsNone(self.daemon.poll())
+        os.rmdir(self.state + ".tmp")
 
         # 3. kill -9 after a periodic write: nothing of it lost
         st = self.wait_write_after(time.time())
