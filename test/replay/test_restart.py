@@ -28,6 +28,8 @@ What it checks, in order, one daemon after another on the same state file:
      baseline included; the Prometheus counters go on throughout.
   4. a truncated state file: reported, renamed FILE.corrupt.<time>, and
      the daemon starts empty.
+  5. SIGHUP: the configuration file is read again (a tenant added to it
+     appears); SIGTERM then stops the daemon with exit 0.
 """
 
 import atexit
@@ -361,6 +363,17 @@ class Restart(unittest.TestCase):
         self.assertIn("file refused", self.log_text())
         self.assertEqual(self.listing(), ([], []))
         self.assertEqual(self.verdicts()["call_limit"], 0)
+
+        # 5. SIGHUP reloads the configuration file
+        with open(self.config, "a") as f:
+            f.write("  - name: initech\n    prefixes: [198.18.60.0/24]\n")
+        self.daemon.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "initech" not in [t["name"] for t in
+                                self.ctl_json("tenant", "list")["tenants"]]:
+            self.assertLess(time.monotonic(), deadline, self.log_text())
+            time.sleep(0.1)
+        self.assertIn("SIGHUP reload", self.log_text())
         self.stop()
 
 
