@@ -170,7 +170,7 @@ static void admit_invite(struct admission *a, const struct policy *p,
 {
 	uint32_t t = d->tenant;
 	struct tenant_usage *u = &a->usage[t];
-	struct call_key key = call_key_make(t, &m->call_id);
+	struct call_key key = call_key_make(tp->key_id, &m->call_id);
 	struct call_info info = {
 		.tenant = t,
 		.direction = from == SIDE_OUTSIDE ? CALL_FROM_OUTSIDE :
@@ -280,7 +280,7 @@ static void admit_register(struct admission *a, const struct policy *p,
 		policy_refuse(p, VERDICT_CPS_LIMIT, pi, m, d);
 		return;
 	}
-	key = reg_key_make(t, &m->to);
+	key = reg_key_make(tp->key_id, &m->to);
 	if (reg_table_lookup(a->regs, &key) != NULL)
 		return; /* a refresh */
 	if (!users_admit(u, tp->max_users)) {
@@ -297,10 +297,10 @@ static void admit_register(struct admission *a, const struct policy *p,
 }
 
 static void invite_response(struct admission *a,
-			    const struct tenant_policy *tp, uint32_t t,
+			    const struct tenant_policy *tp,
 			    const struct sip_msg *m, uint64_t now)
 {
-	struct call_key key = call_key_make(t, &m->call_id);
+	struct call_key key = call_key_make(tp->key_id, &m->call_id);
 	struct call_entry *e = call_table_lookup(a->calls, &key);
 
 	/* responses to re-INVITEs (another CSeq) say nothing of the call */
@@ -312,10 +312,11 @@ static void invite_response(struct admission *a,
 		call_end(a, e);
 }
 
-static void register_response(struct admission *a, uint32_t t,
+static void register_response(struct admission *a,
+			      const struct tenant_policy *tp,
 			      const struct sip_msg *m, uint64_t now)
 {
-	struct reg_key key = reg_key_make(t, &m->to);
+	struct reg_key key = reg_key_make(tp->key_id, &m->to);
 	struct reg_entry *e = reg_table_lookup(a->regs, &key);
 	bool pending;
 
@@ -374,16 +375,17 @@ void admission_decide(struct admission *a, const struct policy *p,
 		return;
 	if (!m->is_request) {
 		if (m->cseq_method == SIP_METHOD_INVITE) {
-			invite_response(a, tp, t, m, now_ns);
+			invite_response(a, tp, m, now_ns);
 		} else if (m->cseq_method == SIP_METHOD_BYE &&
 			   m->status >= 200) {
-			struct call_key key = call_key_make(t, &m->call_id);
+			struct call_key key =
+				call_key_make(tp->key_id, &m->call_id);
 			struct call_entry *e = call_table_lookup(a->calls, &key);
 
 			if (e != NULL)
 				call_end(a, e);
 		} else if (m->cseq_method == SIP_METHOD_REGISTER) {
-			register_response(a, t, m, now_ns);
+			register_response(a, tp, m, now_ns);
 		}
 		return;
 	}
@@ -406,7 +408,7 @@ void admission_decide(struct admission *a, const struct policy *p,
 		return;
 	}
 	case SIP_METHOD_BYE: {
-		struct call_key key = call_key_make(t, &m->call_id);
+		struct call_key key = call_key_make(tp->key_id, &m->call_id);
 		struct call_entry *e = call_table_lookup(a->calls, &key);
 
 		if (e != NULL)

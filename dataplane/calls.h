@@ -3,8 +3,10 @@
  * calls: the lock-free table of calls in progress, shared by every worker.
  *
  * Contract:
- *  - Keyed by a 128-bit key (call_key_make: tenant + Call-ID, hashed):
- *    the Call-ID itself is not stored, so an entry fits in 128 bytes.
+ *  - Keyed by a 128-bit key (call_key_make: the tenant's key_id +
+ *    Call-ID, hashed): the Call-ID itself is not stored, so an entry fits
+ *    in 128 bytes. The tenant's slot is not part of the key, so a key
+ *    stays valid when the slot changes (reload, restart).
  *  - Entries come from a pool preallocated at creation (capacity calls);
  *    insert never allocates, and a full pool is -ENOSPC, not a crash.
  *  - All operations are lock-free and safe from any registered liburcu
@@ -64,7 +66,9 @@ struct call_table *call_table_create(uint32_t capacity);
 /* Only when no thread uses it any more. */
 void call_table_free(struct call_table *t);
 
-struct call_key call_key_make(uint32_t tenant, const struct sip_str *call_id);
+/* tenant_key: the tenant's key_id (tenant_policy), not its slot. */
+struct call_key call_key_make(uint64_t tenant_key,
+			      const struct sip_str *call_id);
 
 /*
  * Insert a new call. Returns 0 and *entry, -EEXIST and the existing

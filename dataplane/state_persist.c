@@ -312,8 +312,6 @@ static void restore_call(const struct state_call_rec *rec, void *arg)
 		return;
 	}
 	r->rep->calls++;
-	if (slot != rec->slot)
-		r->rep->calls_moved++;
 }
 
 static void restore_reg(const struct state_reg_rec *rec, void *arg)
@@ -341,8 +339,6 @@ static void restore_reg(const struct state_reg_rec *rec, void *arg)
 		return;
 	}
 	r->rep->regs++;
-	if (slot != rec->slot)
-		r->rep->regs_moved++;
 }
 
 static void counts_add(struct stats_sip_counts *dst,
@@ -450,14 +446,12 @@ void state_load_report_print(const struct state_load_report *rep, FILE *out)
 		"sipwarden: state: restored %u calls, %u registrations, "
 		"counters of %u tenants (written %llu s ago); ended while "
 		"down: %u calls, %u registrations; of tenants gone: %u calls, "
-		"%u registrations, %u counters; tenant moved: %u calls, %u "
-		"registrations; not restored: %u\n",
+		"%u registrations, %u counters; not restored: %u\n",
 		rep->calls, rep->regs, rep->counters,
 		(unsigned long long)((wall_now_ns() - rep->written_at_ns) /
 				     NS_PER_S),
 		rep->calls_expired, rep->regs_expired, rep->calls_dropped,
-		rep->regs_dropped, rep->counters_dropped, rep->calls_moved,
-		rep->regs_moved, rep->not_restored);
+		rep->regs_dropped, rep->counters_dropped, rep->not_restored);
 }
 
 /* --- the writer thread -------------------------------------------------- */
@@ -615,8 +609,6 @@ static void loaded_json(const struct state_load_report *rep,
 	json_uint_field(w, "calls_dropped", rep->calls_dropped);
 	json_uint_field(w, "registrations_dropped", rep->regs_dropped);
 	json_uint_field(w, "counters_dropped", rep->counters_dropped);
-	json_uint_field(w, "calls_moved", rep->calls_moved);
-	json_uint_field(w, "registrations_moved", rep->regs_moved);
 	json_uint_field(w, "not_restored", rep->not_restored);
 	json_writer_end_object(w);
 }

@@ -17,10 +17,9 @@
  *    not re-created; entries of tenants no longer configured are dropped;
  *    both counted in the report. A file that does not check is renamed
  *    FILE.corrupt.<unix time> and the daemon starts empty: never fatal.
- *  - Keys include the tenant's slot; a tenant whose slot changed (the
- *    configuration's tenants changed between runs) gets its calls and
- *    registrations back for the limits, but in-dialog messages cannot
- *    find them: they end at their deadline ("moved" in the report).
+ *  - Keys are made from the tenant's key_id (a hash of its name), never
+ *    its slot, so restored calls and registrations are found by their
+ *    BYEs and refreshes even where the tenant's slot changed.
  *  - The writer thread, not the control thread, does the periodic and
  *    final writes: the control socket never waits for one. It is a
  *    liburcu QSBR reader, online only while it walks the tables, with a
@@ -63,9 +62,8 @@ struct state_load_report {
 	uint32_t calls, regs, counters;	      /* restored */
 	uint32_t calls_expired, regs_expired; /* ended while down */
 	uint32_t calls_dropped, regs_dropped,
-		counters_dropped;	  /* tenant gone */
-	uint32_t calls_moved, regs_moved; /* tenant's slot changed */
-	uint32_t not_restored;		  /* tables full, or the key twice */
+		counters_dropped; /* tenant gone */
+	uint32_t not_restored;	  /* tables full, or the key twice */
 };
 
 /*

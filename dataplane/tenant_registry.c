@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state_table.h"
+
 #define NS_PER_S 1000000000ULL
 #define INDEX_EMPTY UINT32_MAX
 
@@ -73,6 +75,17 @@ void tenant_registry_free(struct tenant_registry *r)
 	free(r);
 }
 
+uint64_t tenant_key_id(const char *name)
+{
+	/* a fixed key: the id is no secret, the keys it goes into are */
+	static const uint8_t id_key[16] = "sipwarden-tenant";
+	struct state_key_hasher h;
+
+	state_key_hasher_init_keyed(&h, id_key);
+	state_key_add(&h, name, strlen(name));
+	return state_key_final(&h).lo;
+}
+
 void tenant_policy_init(struct tenant_policy *tp, const char *name,
 			const struct config_limits *l, bool suspended)
 {
@@ -92,6 +105,7 @@ void tenant_policy_init(struct tenant_policy *tp, const char *name,
 	tp->unanswered_timeout_ns =
 		(uint64_t)l->unanswered_timeout * NS_PER_S;
 	tp->suspended = suspended;
+	tp->key_id = tenant_key_id(tp->name);
 }
 
 int64_t tenant_registry_find(const struct tenant_registry *r,

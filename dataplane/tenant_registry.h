@@ -41,6 +41,10 @@ struct tenant_policy {
 	struct rate_spec cps, caller_cps, register_rate, other_rate;
 	uint64_t max_call_duration_ns, unanswered_timeout_ns;
 	bool suspended;
+	/* the tenant in call and registration keys: a hash of its name, so
+	 * that keys stay valid when its slot changes (a reload, a restart
+	 * with a state file) */
+	uint64_t key_id;
 	struct rcu_head rcu;
 };
 
@@ -73,6 +77,9 @@ tenant_registry_get(const struct tenant_registry *r, uint32_t slot)
 		return NULL;
 	return rcu_dereference(r->slots[slot]);
 }
+
+/* The key_id of the tenant called `name`: the same in every process. */
+uint64_t tenant_key_id(const char *name);
 
 /* Fill a policy object from configured limits. */
 void tenant_policy_init(struct tenant_policy *tp, const char *name,

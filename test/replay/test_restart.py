@@ -16,7 +16,9 @@ What it checks, in order, one daemon after another on the same state file:
   1. SIGTERM after 3 calls (2 answered, 1 ringing) at acme's max_calls 3, a
      4th refused (call_limit), and 2 registrations (one granted for 4 s):
      exit 0, a state file written.
-  2. restart (5 s later): `calls`, `regs` and `stats` show the
+  2. restart (5 s later, a tenant added before acme in the
+     configuration, so acme's slot changes): `calls`, `regs` and `stats`
+     show the
      same (the 4 s registration gone, counted as expired in `status`), the
      totals go on from where they were; a new INVITE is refused with
      call_limit (the limit holds at once), the BYE of a restored call frees
@@ -289,14 +291,20 @@ class Restart(unittest.TestCase):
         self.assertEqual(os.stat(self.state).st_mode & 0o777, 0o600)
         time.sleep(5)  # carol's registration lapses while down
 
-        # 2. restart: the same calls, registrations and counters
+        # 2. restart, with a tenant added before acme (so acme's slot
+        # changes): the same calls, registrations and counters
+        with open(self.config) as f:
+            text = f.read()
+        with open(self.config, "w") as f:
+            f.write(text.replace("tenants:\n", "tenants:\n  - name: zeta\n"
+                                 "    prefixes: [198.18.70.0/24]\n", 1))
         self.start()
         st = self.state_status()
         loaded = st["loaded"]
         self.assertEqual(loaded["error"], "", self.log_text())
         self.assertEqual((loaded["calls"], loaded["registrations"],
                           loaded["registrations_expired"],
-                          loaded["calls_expired"], loaded["calls_moved"]),
+                          loaded["calls_expired"], loaded["calls_dropped"]),
                          (3, 1, 1, 0, 0), loaded)
         self.assertIn("restored 3 calls, 1 registrations", self.log_text())
         calls2, regs2 = self.listing()

@@ -382,6 +382,8 @@ static void test_restore(void **state)
 	struct state_file_buf b;
 	char path[256], err[256];
 	uint64_t entries, mono = 100 * S;
+	struct sip_str cid = {.ptr = "moved@x", .len = 7};
+	struct call_key moved_key = call_key_make(tenant_key_id("acme"), &cid);
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/restore", tmpdir);
@@ -394,6 +396,13 @@ static void test_restore(void **state)
 	add_call(&d, 0, 3, CALL_ENDING, mono + 3000 * S);
 	add_call(&d, 1, 4, CALL_ANSWERED, mono + 3600 * S); /* gone */
 	add_call(&d, 2, 5, CALL_EARLY, mono + 60 * S);	    /* globex */
+	/* one keyed as the fast path keys it: by the tenant's key_id */
+	assert_int_equal(
+		admission_restore_call(
+			d.adm, &moved_key,
+			&(struct call_info){.tenant = 0, .created_ns = 5 * S},
+			CALL_ANSWERED, 6 * S, mono + 3600 * S),
+		0);
 	assert_int_equal(admission_restore_reg(d.adm, &(struct reg_key){0, 1},
 					       &(struct reg_info){.tenant = 0},
 					       REG_ACTIVE, mono + 600 * S),
@@ -402,14 +411,14 @@ static void test_restore(void **state)
 					       &(struct reg_info){.tenant = 0},
 					       REG_ACTIVE, mono + 2 * S),
 			 0);
-	assert_int_equal(calls_of(&d, 0), 3);
+	assert_int_equal(calls_of(&d, 0), 4);
 	d.lcore->tenants[0].verdicts[VERDICT_CALL_LIMIT] = 11;
 	d.lcore->tenants[0].verdicts[VERDICT_FORWARDED] = 40;
 	d.baseline[0].verdicts[VERDICT_FORWARDED] = 30;
 	d.lcore->total[ST_PACKETS] = 500;
 	assert_int_equal(state_persist_collect(&d.t, WALL, mono, &b, &entries),
 			 0);
-	assert_int_equal(entries, 7);
+	assert_int_equal(entries, 8);
 	assert_int_equal(
 		state_file_commit(path, b.data, b.len, err, sizeof(err)), 0);
 	state_file_buf_free(&b);
@@ -422,20 +431,30 @@ static void test_restore(void **state)
 		state_persist_load(path, &d.t, WALL + 10 * S, mono, &rep), 0);
 	assert_true(rep.found);
 	assert_string_equal(rep.error, "");
-	assert_int_equal(rep.calls, 3);		/* acme 1, 3; globex 5 */
+	assert_int_equal(rep.calls, 4);		/* acme 1, 3, moved; globex 5 */
 	assert_int_equal(rep.calls_expired, 1); /* acme 2 */
 	assert_int_equal(rep.calls_dropped, 1); /* gone's */
-	assert_int_equal(rep.calls_moved, 3);	/* acme 0->1, globex 2->0 */
 	assert_int_equal(rep.regs, 1);
 	assert_int_equal(rep.regs_expired, 1);
-	assert_int_equal(rep.regs_moved, 1);
 	assert_int_equal(rep.counters, 2); /* acme, globex; gone's dropped */
 	assert_int_equal(rep.counters_dropped, 1);
 	/* the limits see them at once */
-	assert_int_equal(calls_of(&d, 1), 2);
+	assert_int_equal(calls_of(&d, 1), 3);
 	assert_int_equal(calls_of(&d, 0), 1);
 	assert_int_equal(d.adm->usage[1].users, 1);
-	assert_int_equal(call_table_count(d.adm->calls), 3);
+	assert_int_equal(call_table_count(d.adm->calls), 4);
+	/* acme's slot changed: the fast path's key still finds its call */
+	{
+		const struct tenant_policy *tp = tenant_registry_get(d.reg, 1);
+		struct call_key k;
+		struct call_entry *e;
+
+		assert_string_equal(tp->name, "acme");
+		k = call_key_make(tp->key_id, &cid);
+		e = call_table_lookup(d.adm->calls, &k);
+		assert_non_null(e);
+		assert_int_equal(call_entry_info(e)->tenant, 1);
+	}
 	/* the times as the new clock sees them: deadline 1 h after the
 	 * write, 10 s of it gone */
 	{
