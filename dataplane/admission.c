@@ -170,7 +170,8 @@ static void admit_invite(struct admission *a, const struct policy *p,
 {
 	uint32_t t = d->tenant;
 	struct tenant_usage *u = &a->usage[t];
-	struct call_key key = call_key_make(tp->key_id, &m->call_id);
+	struct call_key key = call_key_make(
+		tenant_registry_key_id(p->registry, t), &m->call_id);
 	struct call_info info = {
 		.tenant = t,
 		.direction = from == SIDE_OUTSIDE ? CALL_FROM_OUTSIDE :
@@ -280,7 +281,7 @@ static void admit_register(struct admission *a, const struct policy *p,
 		policy_refuse(p, VERDICT_CPS_LIMIT, pi, m, d);
 		return;
 	}
-	key = reg_key_make(tp->key_id, &m->to);
+	key = reg_key_make(tenant_registry_key_id(p->registry, t), &m->to);
 	if (reg_table_lookup(a->regs, &key) != NULL)
 		return; /* a refresh */
 	if (!users_admit(u, tp->max_users)) {
@@ -297,10 +298,10 @@ static void admit_register(struct admission *a, const struct policy *p,
 }
 
 static void invite_response(struct admission *a,
-			    const struct tenant_policy *tp,
+			    const struct tenant_policy *tp, uint64_t tenant_key,
 			    const struct sip_msg *m, uint64_t now)
 {
-	struct call_key key = call_key_make(tp->key_id, &m->call_id);
+	struct call_key key = call_key_make(tenant_key, &m->call_id);
 	struct call_entry *e = call_table_lookup(a->calls, &key);
 
 	/* responses to re-INVITEs (another CSeq) say nothing of the call */
@@ -312,11 +313,10 @@ static void invite_response(struct admission *a,
 		call_end(a, e);
 }
 
-static void register_response(struct admission *a,
-			      const struct tenant_policy *tp,
+static void register_response(struct admission *a, uint64_t tenant_key,
 			      const struct sip_msg *m, uint64_t now)
 {
-	struct reg_key key = reg_key_make(tp->key_id, &m->to);
+	struct reg_key key = reg_key_make(tenant_key, &m->to);
 	struct reg_entry *e = reg_table_lookup(a->regs, &key);
 	bool pending;
 
@@ -366,26 +366,29 @@ void admission_decide(struct admission *a, const struct policy *p,
 {
 	uint32_t t = d->tenant;
 	const struct tenant_policy *tp;
+	uint64_t key_id; /* the tenant in call and registration keys */
 
 	if (t == TENANT_NONE || t >= a->tenant_count)
 		return;
+	/* from its own array: loaded alongside the policy, not after it */
+	key_id = tenant_registry_key_id(p->registry, t);
 	/* read once: a concurrent change swaps the object, never edits it */
 	tp = policy_tenant(p, t);
 	if (tp == NULL)
 		return;
 	if (!m->is_request) {
 		if (m->cseq_method == SIP_METHOD_INVITE) {
-			invite_response(a, tp, m, now_ns);
+			invite_response(a, tp, key_id, m, now_ns);
 		} else if (m->cseq_method == SIP_METHOD_BYE &&
 			   m->status >= 200) {
 			struct call_key key =
-				call_key_make(tp->key_id, &m->call_id);
+				call_key_make(key_id, &m->call_id);
 			struct call_entry *e = call_table_lookup(a->calls, &key);
 
 			if (e != NULL)
 				call_end(a, e);
 		} else if (m->cseq_method == SIP_METHOD_REGISTER) {
-			register_response(a, tp, m, now_ns);
+			register_response(a, key_id, m, now_ns);
 		}
 		return;
 	}
@@ -408,7 +411,7 @@ void admission_decide(struct admission *a, const struct policy *p,
 		return;
 	}
 	case SIP_METHOD_BYE: {
-		struct call_key key = call_key_make(tp->key_id, &m->call_id);
+		struct call_key key = call_key_make(key_id, &m->call_id);
 		struct call_entry *e = call_table_lookup(a->calls, &key);
 
 		if (e != NULL)

@@ -49,9 +49,10 @@ struct tenant_registry *tenant_registry_create(uint32_t capacity)
 	r->slots = calloc(capacity ? capacity : 1, sizeof(*r->slots));
 	r->state = calloc(capacity ? capacity : 1, sizeof(*r->state));
 	r->names = calloc(capacity ? capacity : 1, sizeof(*r->names));
+	r->key_ids = calloc(capacity ? capacity : 1, sizeof(*r->key_ids));
 	r->index = malloc(n * sizeof(*r->index));
 	if (r->slots == NULL || r->state == NULL || r->names == NULL ||
-	    r->index == NULL) {
+	    r->key_ids == NULL || r->index == NULL) {
 		tenant_registry_free(r);
 		return NULL;
 	}
@@ -70,6 +71,7 @@ void tenant_registry_free(struct tenant_registry *r)
 	free(r->slots);
 	free(r->state);
 	free(r->names);
+	free(r->key_ids);
 	free(r->index);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
@@ -105,7 +107,6 @@ void tenant_policy_init(struct tenant_policy *tp, const char *name,
 	tp->unanswered_timeout_ns =
 		(uint64_t)l->unanswered_timeout * NS_PER_S;
 	tp->suspended = suspended;
-	tp->key_id = tenant_key_id(tp->name);
 }
 
 int64_t tenant_registry_find(const struct tenant_registry *r,
@@ -161,6 +162,7 @@ int64_t tenant_registry_publish(struct tenant_registry *r,
 		r->index[at] = slot;
 		snprintf(r->names[slot], sizeof(r->names[slot]), "%s",
 			 tp->name);
+		r->key_ids[slot] = tenant_key_id(r->names[slot]);
 	}
 	r->state[slot] = TENANT_SLOT_ACTIVE;
 	pthread_mutex_unlock(&r->lock);

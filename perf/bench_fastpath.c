@@ -444,8 +444,7 @@ static int prefill_regs(struct admission *adm, const struct bench *b,
 
 		snprintf(user, sizeof(user), "%0*u", AOR_DIGITS, a);
 		/* as the fast path makes it, so the REGISTERs refresh it */
-		key = reg_key_make(tenant_registry_get(registry, t)->key_id,
-				   &uri);
+		key = reg_key_make(tenant_registry_key_id(registry, t), &uri);
 		if (reg_table_insert(adm->regs, &key, &info,
 				     now + 3600 * BENCH_NS, &e) != 0 ||
 		    !reg_entry_set_expiry(e, REG_ACTIVE,

@@ -396,7 +396,7 @@ static void test_restore(void **state)
 	add_call(&d, 0, 3, CALL_ENDING, mono + 3000 * S);
 	add_call(&d, 1, 4, CALL_ANSWERED, mono + 3600 * S); /* gone */
 	add_call(&d, 2, 5, CALL_EARLY, mono + 60 * S);	    /* globex */
-	/* one keyed as the fast path keys it: by the tenant's key_id */
+	/* one keyed as the fast path keys it: by the tenant's key id */
 	assert_int_equal(
 		admission_restore_call(
 			d.adm, &moved_key,
@@ -450,7 +450,7 @@ static void test_restore(void **state)
 		struct call_entry *e;
 
 		assert_string_equal(tp->name, "acme");
-		k = call_key_make(tp->key_id, &cid);
+		k = call_key_make(tenant_registry_key_id(d.reg, 1), &cid);
 		e = call_table_lookup(d.adm->calls, &k);
 		assert_non_null(e);
 		assert_int_equal(call_entry_info(e)->tenant, 1);
