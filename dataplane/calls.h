@@ -3,7 +3,7 @@
  * calls: the lock-free table of calls in progress, shared by every worker.
  *
  * Contract:
- *  - Keyed by a 128-bit key (call_key_make: the tenant's key_id +
+ *  - Keyed by a 128-bit key (call_key_make: the tenant's key id +
  *    Call-ID, hashed): the Call-ID itself is not stored, so an entry fits
  *    in 128 bytes. The tenant's slot is not part of the key, so a key
  *    stays valid when the slot changes (reload, restart).
@@ -66,7 +66,7 @@ struct call_table *call_table_create(uint32_t capacity);
 /* Only when no thread uses it any more. */
 void call_table_free(struct call_table *t);
 
-/* tenant_key: the tenant's key_id (tenant_policy), not its slot. */
+/* tenant_key: tenant_registry_key_id() of the tenant, not its slot. */
 struct call_key call_key_make(uint64_t tenant_key,
 			      const struct sip_str *call_id);
 

@@ -4,7 +4,7 @@
  * seen through the SBC), shared by every worker. The twin of calls.h.
  *
  * Contract:
- *  - Keyed by a 128-bit key (reg_key_make: the tenant's key_id + AOR user
+ *  - Keyed by a 128-bit key (reg_key_make: the tenant's key id + AOR user
  *    and host,
  *    hashed): the host compares without letter case, the user with it
  *    (RFC 3261 19.1.4), so sip:Alice@Example.COM and sip:Alice@example.com
@@ -57,7 +57,7 @@ struct reg_table *reg_table_create(uint32_t capacity);
 /* Only when no thread uses it any more. */
 void reg_table_free(struct reg_table *t);
 
-/* tenant_key: the tenant's key_id (tenant_policy), not its slot. */
+/* tenant_key: tenant_registry_key_id() of the tenant, not its slot. */
 struct reg_key reg_key_make(uint64_t tenant_key, const struct sip_uri *aor);
 
 /*

@@ -17,7 +17,7 @@
  *    not re-created; entries of tenants no longer configured are dropped;
  *    both counted in the report. A file that does not check is renamed
  *    FILE.corrupt.<unix time> and the daemon starts empty: never fatal.
- *  - Keys are made from the tenant's key_id (a hash of its name), never
+ *  - Keys are made from the tenant's key id (a hash of its name), never
  *    its slot, so restored calls and registrations are found by their
  *    BYEs and refreshes even where the tenant's slot changed.
  *  - The writer thread, not the control thread, does the periodic and
