@@ -11,6 +11,9 @@
 
 #define NS_PER_S 1000000000ULL
 
+_Static_assert(STATE_FILE_NAME_MAX == CONFIG_NAME_MAX,
+	       "a tenant name fits the file's record whole");
+
 /* --- clocks ------------------------------------------------------------- */
 
 /* A time of the daemon's clock as wall-clock time, saturating. */
