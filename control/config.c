@@ -778,6 +778,12 @@ static const struct yschema_field events_fields[] = {
 	YSCHEMA_END,
 };
 
+static const struct yschema_field state_fields[] = {
+	YSCHEMA_STRING_FIELD("file", struct config_state, file),
+	YSCHEMA_UINT_FIELD("interval", struct config_state, interval, 1, 86400),
+	YSCHEMA_END,
+};
+
 static const struct yschema_field metrics_fields[] = {
 	YSCHEMA_BOOL_FIELD("prometheus", struct config_metrics, prometheus),
 	YSCHEMA_CUSTOM_FIELD("listen", read_metrics_listen),
@@ -805,6 +811,7 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_MAP_FIELD("metrics", struct config, metrics, metrics_fields),
 	YSCHEMA_MAP_FIELD("control", struct config, control, control_fields),
 	YSCHEMA_MAP_FIELD("events", struct config, events, events_fields),
+	YSCHEMA_MAP_FIELD("state", struct config, state, state_fields),
 	/* before tenants: each tenant's limits start from these */
 	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
 			  limit_fields),
@@ -951,6 +958,7 @@ static void set_defaults(struct config *cfg, const char *name)
 		 "/run/sipwarden/ctl.sock");
 	cfg->events.limit_interval = 1;
 	cfg->events.history = 1000;
+	cfg->state.interval = 10;
 	set_default_emergency(cfg);
 }
 

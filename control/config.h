@@ -124,6 +124,12 @@ struct config_events {
 	uint32_t history;		  /* recent events kept; default 1000 */
 };
 
+/* state: the state file kept across restarts (docs/RUNNING.md). */
+struct config_state {
+	char file[512];	   /* "" (default) = no persistence */
+	uint32_t interval; /* seconds between writes; default 10 */
+};
+
 struct config {
 	char path[512];
 	enum config_mode mode;
@@ -161,6 +167,7 @@ struct config {
 	struct config_metrics metrics;
 	struct config_control control;
 	struct config_events events;
+	struct config_state state;
 };
 
 /*

@@ -170,7 +170,8 @@ static void admit_invite(struct admission *a, const struct policy *p,
 {
 	uint32_t t = d->tenant;
 	struct tenant_usage *u = &a->usage[t];
-	struct call_key key = call_key_make(t, &m->call_id);
+	struct call_key key = call_key_make(
+		tenant_registry_key_id(p->registry, t), &m->call_id);
 	struct call_info info = {
 		.tenant = t,
 		.direction = from == SIDE_OUTSIDE ? CALL_FROM_OUTSIDE :
@@ -280,7 +281,7 @@ static void admit_register(struct admission *a, const struct policy *p,
 		policy_refuse(p, VERDICT_CPS_LIMIT, pi, m, d);
 		return;
 	}
-	key = reg_key_make(t, &m->to);
+	key = reg_key_make(tenant_registry_key_id(p->registry, t), &m->to);
 	if (reg_table_lookup(a->regs, &key) != NULL)
 		return; /* a refresh */
 	if (!users_admit(u, tp->max_users)) {
@@ -297,10 +298,10 @@ static void admit_register(struct admission *a, const struct policy *p,
 }
 
 static void invite_response(struct admission *a,
-			    const struct tenant_policy *tp, uint32_t t,
+			    const struct tenant_policy *tp, uint64_t tenant_key,
 			    const struct sip_msg *m, uint64_t now)
 {
-	struct call_key key = call_key_make(t, &m->call_id);
+	struct call_key key = call_key_make(tenant_key, &m->call_id);
 	struct call_entry *e = call_table_lookup(a->calls, &key);
 
 	/* responses to re-INVITEs (another CSeq) say nothing of the call */
@@ -312,10 +313,10 @@ static void invite_response(struct admission *a,
 		call_end(a, e);
 }
 
-static void register_response(struct admission *a, uint32_t t,
+static void register_response(struct admission *a, uint64_t tenant_key,
 			      const struct sip_msg *m, uint64_t now)
 {
-	struct reg_key key = reg_key_make(t, &m->to);
+	struct reg_key key = reg_key_make(tenant_key, &m->to);
 	struct reg_entry *e = reg_table_lookup(a->regs, &key);
 	bool pending;
 
@@ -365,25 +366,29 @@ void admission_decide(struct admission *a, const struct policy *p,
 {
 	uint32_t t = d->tenant;
 	const struct tenant_policy *tp;
+	uint64_t key_id; /* the tenant in call and registration keys */
 
 	if (t == TENANT_NONE || t >= a->tenant_count)
 		return;
+	/* from its own array: loaded alongside the policy, not after it */
+	key_id = tenant_registry_key_id(p->registry, t);
 	/* read once: a concurrent change swaps the object, never edits it */
 	tp = policy_tenant(p, t);
 	if (tp == NULL)
 		return;
 	if (!m->is_request) {
 		if (m->cseq_method == SIP_METHOD_INVITE) {
-			invite_response(a, tp, t, m, now_ns);
+			invite_response(a, tp, key_id, m, now_ns);
 		} else if (m->cseq_method == SIP_METHOD_BYE &&
 			   m->status >= 200) {
-			struct call_key key = call_key_make(t, &m->call_id);
+			struct call_key key =
+				call_key_make(key_id, &m->call_id);
 			struct call_entry *e = call_table_lookup(a->calls, &key);
 
 			if (e != NULL)
 				call_end(a, e);
 		} else if (m->cseq_method == SIP_METHOD_REGISTER) {
-			register_response(a, t, m, now_ns);
+			register_response(a, key_id, m, now_ns);
 		}
 		return;
 	}
@@ -406,7 +411,7 @@ void admission_decide(struct admission *a, const struct policy *p,
 		return;
 	}
 	case SIP_METHOD_BYE: {
-		struct call_key key = call_key_make(t, &m->call_id);
+		struct call_key key = call_key_make(key_id, &m->call_id);
 		struct call_entry *e = call_table_lookup(a->calls, &key);
 
 		if (e != NULL)
@@ -455,6 +460,51 @@ void admission_housekeeping(struct admission *a, uint64_t now_ns)
 			   (reg_table_capacity(a->regs) / SWEEP_SLICES + 1)),
 		reg_released, a);
 	__atomic_fetch_add(&a->regs_expired, n, __ATOMIC_RELAXED);
+}
+
+int admission_restore_call(struct admission *a, const struct call_key *key,
+			   const struct call_info *info, enum call_state state,
+			   uint64_t answered_ns, uint64_t deadline_ns)
+{
+	struct tenant_usage *u;
+	struct call_entry *e;
+	int rc;
+
+	if (info->tenant >= a->tenant_count)
+		return -EINVAL;
+	rc = call_table_insert(a->calls, key, info, deadline_ns, &e);
+	if (rc < 0)
+		return rc;
+	if (state != CALL_EARLY && answered_ns != 0)
+		call_entry_answer(e, answered_ns, deadline_ns);
+	if (state == CALL_ENDING)
+		call_entry_ending(e, deadline_ns);
+	u = &a->usage[info->tenant];
+	if (info->emergency)
+		__atomic_fetch_add(&u->emergency_calls, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&u->calls,
+				   1ULL << direction_shift(info->direction),
+				   __ATOMIC_RELAXED);
+	return 0;
+}
+
+int admission_restore_reg(struct admission *a, const struct reg_key *key,
+			  const struct reg_info *info, enum reg_state state,
+			  uint64_t expires_ns)
+{
+	struct reg_entry *e;
+	int rc;
+
+	if (info->tenant >= a->tenant_count)
+		return -EINVAL;
+	rc = reg_table_insert(a->regs, key, info, expires_ns, &e);
+	if (rc < 0)
+		return rc;
+	if (state != REG_PENDING)
+		reg_entry_set_expiry(e, state, expires_ns);
+	__atomic_fetch_add(&a->usage[info->tenant].users, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 void admission_gauges(const struct admission *a, struct stats_gauges *g)

@@ -83,6 +83,20 @@ void admission_decide(struct admission *a, const struct policy *p,
  */
 void admission_housekeeping(struct admission *a, uint64_t now_ns);
 
+/*
+ * Re-create a call or registration that an earlier run saved (see
+ * state_persist), in its state and with its times, and count it against
+ * its tenant (emergency calls apart) without the limit checks: it was
+ * admitted then, and a limit lowered since never ends what runs. Before
+ * the workers start. 0, -EEXIST (the key is there) or -ENOSPC.
+ */
+int admission_restore_call(struct admission *a, const struct call_key *key,
+			   const struct call_info *info, enum call_state state,
+			   uint64_t answered_ns, uint64_t deadline_ns);
+int admission_restore_reg(struct admission *a, const struct reg_key *key,
+			  const struct reg_info *info, enum reg_state state,
+			  uint64_t expires_ns);
+
 /* Live gauges for the report: per tenant and for the tables. */
 void admission_gauges(const struct admission *a, struct stats_gauges *g);
 

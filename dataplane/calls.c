@@ -21,11 +21,12 @@ _Static_assert(CALL_ENDING <= STATE_ENTRY_STATE_MAX, "state fits the word");
 
 STATE_TABLE_TYPED(call, CALL_EARLY, call_entry_answered_ns)
 
-struct call_key call_key_make(uint32_t tenant, const struct sip_str *call_id)
+struct call_key call_key_make(uint64_t tenant_key,
+			      const struct sip_str *call_id)
 {
 	/* The tenant as a whole word, so the Call-ID goes in by words. */
 	struct state_key k =
-		state_key_word_bytes(tenant, call_id->ptr, call_id->len);
+		state_key_word_bytes(tenant_key, call_id->ptr, call_id->len);
 
 	return (struct call_key){.hi = k.hi, .lo = k.lo};
 }
@@ -33,6 +34,11 @@ struct call_key call_key_make(uint32_t tenant, const struct sip_str *call_id)
 uint64_t call_entry_answered_ns(const struct call_entry *e)
 {
 	return __atomic_load_n(&e->answered_ns, __ATOMIC_ACQUIRE);
+}
+
+uint64_t call_entry_deadline_ns(const struct call_entry *e)
+{
+	return state_entry_deadline_ns(&e->head);
 }
 
 bool call_entry_answer(struct call_entry *e, uint64_t now_ns,

@@ -3,8 +3,10 @@
  * calls: the lock-free table of calls in progress, shared by every worker.
  *
  * Contract:
- *  - Keyed by a 128-bit key (call_key_make: tenant + Call-ID, hashed):
- *    the Call-ID itself is not stored, so an entry fits in 128 bytes.
+ *  - Keyed by a 128-bit key (call_key_make: the tenant's key id +
+ *    Call-ID, hashed): the Call-ID itself is not stored, so an entry fits
+ *    in 128 bytes. The tenant's slot is not part of the key, so a key
+ *    stays valid when the slot changes (reload, restart).
  *  - Entries come from a pool preallocated at creation (capacity calls);
  *    insert never allocates, and a full pool is -ENOSPC, not a crash.
  *  - All operations are lock-free and safe from any registered liburcu
@@ -64,7 +66,9 @@ struct call_table *call_table_create(uint32_t capacity);
 /* Only when no thread uses it any more. */
 void call_table_free(struct call_table *t);
 
-struct call_key call_key_make(uint32_t tenant, const struct sip_str *call_id);
+/* tenant_key: tenant_registry_key_id() of the tenant, not its slot. */
+struct call_key call_key_make(uint64_t tenant_key,
+			      const struct sip_str *call_id);
 
 /*
  * Insert a new call. Returns 0 and *entry, -EEXIST and the existing
@@ -111,6 +115,17 @@ uint32_t call_table_count(const struct call_table *t);
 uint32_t call_table_capacity(const struct call_table *t);
 /* Bytes of memory per call slot, all structures included. */
 size_t call_table_bytes_per_entry(const struct call_table *t);
+
+/*
+ * Visit every entry itself, with what persistence needs besides the info:
+ * the key and the deadline. Read-only; the pointer is the visit's only.
+ */
+void call_table_foreach_entry(struct call_table *t,
+			     void (*fn)(const struct call_entry *e, void *arg),
+			     void *arg);
+struct call_key call_entry_key(const struct call_entry *e);
+/* When an expiry pass may end it (unanswered, duration, BYE timeout). */
+uint64_t call_entry_deadline_ns(const struct call_entry *e);
 
 /* Visit every call (control plane listings, persistence); read-only. */
 void call_table_foreach(struct call_table *t,

@@ -227,6 +227,8 @@ static int cmd_status(void *ctx, const struct json_value *args,
 	json_writer_uint(w, reg_table_count(a->regs));
 	json_writer_key(w, "registration_capacity");
 	json_writer_uint(w, reg_table_capacity(a->regs));
+	json_writer_key(w, "state");
+	state_persist_status_json(c->persist, w);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include "ctl_server.h"
 #include "event_log.h"
 #include "policy.h"
+#include "state_persist.h"
 #include "stats.h"
 #include "tenant_registry.h"
 
@@ -47,6 +48,7 @@ struct control_ops {
 	struct event_log *events;
 	struct ctl_server *server;
 	const char *change_source; /* "ctl" (default), "sighup" */
+	struct state_persist *persist;	   /* NULL: no state file */
 };
 
 extern const struct ctl_command control_commands[];

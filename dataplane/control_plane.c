@@ -136,6 +136,57 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
 	return start_events(cp, cfg, err, errlen);
 }
 
+void control_plane_state_loaded(struct control_plane *cp,
+				const struct state_load_report *rep)
+{
+	struct json_writer *j;
+
+	if (cp->events == NULL || !rep->found)
+		return;
+	if (rep->error[0] != '\0') {
+		j = event_begin(cp->events, "alert");
+		json_writer_key(j, "alert");
+		json_writer_string(j, "state_file_refused");
+		state_load_report_members(rep, j);
+		event_end(cp->events);
+		return;
+	}
+	j = event_begin(cp->events, "state_restored");
+	state_load_report_members(rep, j);
+	event_end(cp->events);
+}
+
+/* A state write failed (the writer retries every interval): say so once,
+ * and once more when a write succeeds again. */
+static void watch_state_writes(struct control_plane *cp)
+{
+	char error[256];
+	uint64_t failures;
+	struct json_writer *j;
+
+	if (cp->ops.persist == NULL || cp->events == NULL)
+		return;
+	failures = state_persist_failures(cp->ops.persist, error,
+					  sizeof(error));
+	if (failures != cp->state_failures && !cp->state_alert) {
+		cp->state_alert = true;
+		j = event_begin(cp->events, "alert");
+	} else if (cp->state_alert && error[0] == '\0') {
+		cp->state_alert = false;
+		j = event_begin(cp->events, "alert_cleared");
+	} else {
+		return;
+	}
+	cp->state_failures = failures;
+	json_writer_key(j, "alert");
+	json_writer_string(j, "state_write_failed");
+	json_writer_key(j, "failures");
+	json_writer_uint(j, failures);
+	json_writer_key(j, "error");
+	json_writer_string(j, error);
+	event_end(cp->events);
+}
+
 /* After log rotation: write to the file of that name again. */
 static void reopen_events(struct control_plane *cp)
 {
@@ -186,6 +237,7 @@ void control_plane_run(struct control_plane *cp, volatile bool *stop,
 		event_watch_poll(cp->watch, cp->events, cp->ops.lcores,
 				 cp->ops.lcore_count, cp->ops.registry,
 				 cp->ops.admission, now);
+		watch_state_writes(cp);
 		rcu_quiescent_state();
 		/* online while handlers run: they read the policy. A grace
 		 * period waits at most one poll for us; nobody on the fast

@@ -34,6 +34,8 @@ struct control_plane {
 	struct event_log *events;
 	struct event_watch *watch;
 	bool stop_announced;
+	uint64_t state_failures; /* failed state writes already announced */
+	bool state_alert;
 };
 
 int control_plane_start(struct control_plane *cp, const struct config *cfg,
@@ -46,6 +48,10 @@ int control_plane_start(struct control_plane *cp, const struct config *cfg,
  * events file, for log rotation. */
 void control_plane_run(struct control_plane *cp, volatile bool *stop,
 		       volatile bool *reload, volatile bool *reopen);
+/* What the start restored from the state file: a `state_restored` event,
+ * and an `alert` when the file was refused. */
+void control_plane_state_loaded(struct control_plane *cp,
+				const struct state_load_report *rep);
 /* The `stopping` event, once (`why`: "SIGTERM", "SIGINT", "stop",
  * "error"): as soon as the daemon knows, before its final report. */
 void control_plane_announce_stop(struct control_plane *cp, const char *why);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -28,6 +29,7 @@
 #include "control_plane.h"
 #include "policy.h"
 #include "port.h"
+#include "state_persist.h"
 #include "state_table.h"
 #include "stats.h"
 #include "worker.h"
@@ -419,6 +421,48 @@ static int dispatch_rings_create(unsigned int nw, struct rte_ring ***inboxes,
 	return 0;
 }
 
+/* The fast path's clock (worker.c), for the state writer. */
+static uint64_t mono_now_ns(void)
+{
+	return (uint64_t)((__uint128_t)rte_rdtsc() * 1000000000ULL /
+			  rte_get_tsc_hz());
+}
+
+/*
+ * Restore the state file (before any worker runs: it sets the keys'
+ * secret and counts restored calls against the limits) and start its
+ * writer. Never fatal: a missing or refused file means starting empty.
+ */
+static struct state_persist *state_start(const struct config *cfg,
+					 struct control_plane *cp,
+					 struct stats_lcore *const *lcores,
+					 unsigned int nw)
+{
+	struct state_persist_target t = {
+		.registry = cp->ops.registry,
+		.admission = cp->ops.admission,
+		.lcores = lcores,
+		.lcore_count = nw,
+		.baseline = cp->ops.baseline,
+	};
+	struct state_load_report rep;
+	struct timespec ts;
+
+	if (cfg->state.file[0] == '\0')
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	state_table_thread_init(); /* the load inserts into the tables */
+	(void)state_persist_load(cfg->state.file, &t,
+				 (uint64_t)ts.tv_sec * 1000000000ULL +
+					 (uint64_t)ts.tv_nsec,
+				 mono_now_ns(), &rep);
+	state_table_thread_fini();
+	state_load_report_print(&rep, stderr);
+	control_plane_state_loaded(cp, &rep);
+	return state_persist_start(cfg->state.file, cfg->state.interval, &t,
+				   &rep, mono_now_ns);
+}
+
 static int run_live(const struct options *o, struct policy *p,
 		    struct admission *adm)
 {
@@ -541,6 +585,7 @@ static int run_live(const struct options *o, struct policy *p,
 		rc = 0; /* asked to stop while starting */
 		goto out_control;
 	}
+	cp.ops.persist = state_start(cfg, &cp, lcores, nw);
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		if (i == nw)
@@ -559,6 +604,9 @@ static int run_live(const struct options *o, struct policy *p,
 			  &reopen_requested);
 	control_plane_announce_stop(&cp, stop_reason());
 	rte_eal_mp_wait_lcore();
+	/* the final write, with the workers stopped */
+	state_persist_stop(cp.ops.persist);
+	cp.ops.persist = NULL;
 	report(cp.ops.registry, adm, lcores, nw, o->stats);
 	rc = 0;
 out_control:

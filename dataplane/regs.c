@@ -13,13 +13,13 @@ _Static_assert(REG_ACTIVE <= STATE_ENTRY_STATE_MAX, "state fits the word");
 
 STATE_TABLE_TYPED(reg, REG_PENDING, reg_entry_expires_ns)
 
-struct reg_key reg_key_make(uint32_t tenant, const struct sip_uri *aor)
+struct reg_key reg_key_make(uint64_t tenant_key, const struct sip_uri *aor)
 {
 	/* Tenant and user length in one word, so the user goes in by words;
-	 * the length keeps user "ab" + host "c" apart from "a" + "bc". The
-	 * host without letter case. */
+	 * the length keeps user "ab" + host "c" apart from "a" + "bc" (the
+	 * XOR is one-to-one for one tenant). The host without letter case. */
 	struct state_key k = state_key_word_bytes_lower(
-		(uint64_t)aor->user.len << 32 | tenant, aor->user.ptr,
+		tenant_key ^ (uint64_t)aor->user.len << 32, aor->user.ptr,
 		aor->user.len, aor->host.ptr, aor->host.len);
 
 	return (struct reg_key){.hi = k.hi, .lo = k.lo};

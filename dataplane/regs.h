@@ -4,7 +4,8 @@
  * seen through the SBC), shared by every worker. The twin of calls.h.
  *
  * Contract:
- *  - Keyed by a 128-bit key (reg_key_make: tenant + AOR user and host,
+ *  - Keyed by a 128-bit key (reg_key_make: the tenant's key id + AOR user
+ *    and host,
  *    hashed): the host compares without letter case, the user with it
  *    (RFC 3261 19.1.4), so sip:Alice@Example.COM and sip:Alice@example.com
  *    are one AOR and sip:alice@example.com another. The scheme, port and
@@ -56,7 +57,8 @@ struct reg_table *reg_table_create(uint32_t capacity);
 /* Only when no thread uses it any more. */
 void reg_table_free(struct reg_table *t);
 
-struct reg_key reg_key_make(uint32_t tenant, const struct sip_uri *aor);
+/* tenant_key: tenant_registry_key_id() of the tenant, not its slot. */
+struct reg_key reg_key_make(uint64_t tenant_key, const struct sip_uri *aor);
 
 /*
  * Insert a new registration in REG_PENDING. Returns 0 and *entry, -EEXIST
@@ -100,6 +102,15 @@ uint32_t reg_table_count(const struct reg_table *t);
 uint32_t reg_table_capacity(const struct reg_table *t);
 /* Bytes of memory per registration slot, all structures included. */
 size_t reg_table_bytes_per_entry(const struct reg_table *t);
+
+/*
+ * Visit every entry itself, with what persistence needs besides the info:
+ * the key and the deadline. Read-only; the pointer is the visit's only.
+ */
+void reg_table_foreach_entry(struct reg_table *t,
+			     void (*fn)(const struct reg_entry *e, void *arg),
+			     void *arg);
+struct reg_key reg_entry_key(const struct reg_entry *e);
 
 /* Visit every registration (control plane listings); read-only. */
 void reg_table_foreach(struct reg_table *t,

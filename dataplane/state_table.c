@@ -456,12 +456,17 @@ static uint64_t hash_secret[2];
 /* v0..v3 after the key is mixed in: hasher_init copies them. */
 static uint64_t hash_init[4];
 
+static void hash_init_from_key(uint64_t v[4], const uint64_t key[2])
+{
+	v[0] = 0x736f6d6570736575ULL ^ key[0];
+	v[1] = 0x646f72616e646f6dULL ^ key[1] ^ 0xee;
+	v[2] = 0x6c7967656e657261ULL ^ key[0];
+	v[3] = 0x7465646279746573ULL ^ key[1];
+}
+
 static void hash_init_from_secret(void)
 {
-	hash_init[0] = 0x736f6d6570736575ULL ^ hash_secret[0];
-	hash_init[1] = 0x646f72616e646f6dULL ^ hash_secret[1] ^ 0xee;
-	hash_init[2] = 0x6c7967656e657261ULL ^ hash_secret[0];
-	hash_init[3] = 0x7465646279746573ULL ^ hash_secret[1];
+	hash_init_from_key(hash_init, hash_secret);
 }
 
 static void hash_secret_draw(void) __attribute__((constructor));
@@ -487,6 +492,13 @@ void state_key_set_secret(const uint8_t secret[16])
 	hash_secret[0] = le64toh(hash_secret[0]);
 	hash_secret[1] = le64toh(hash_secret[1]);
 	hash_init_from_secret();
+}
+
+void state_key_get_secret(uint8_t secret[16])
+{
+	uint64_t le[2] = {htole64(hash_secret[0]), htole64(hash_secret[1])};
+
+	memcpy(secret, le, sizeof(le));
 }
 
 static inline uint64_t rotl(uint64_t x, int b)
@@ -642,6 +654,19 @@ HASH_INLINE struct state_key hasher_final(struct state_key_hasher *h)
 void state_key_hasher_init(struct state_key_hasher *h)
 {
 	hasher_init(h);
+}
+
+void state_key_hasher_init_keyed(struct state_key_hasher *h,
+				 const uint8_t key[16])
+{
+	uint64_t k[2];
+
+	memcpy(k, key, sizeof(k));
+	k[0] = le64toh(k[0]);
+	k[1] = le64toh(k[1]);
+	hash_init_from_key(h->v, k);
+	h->tail = 0;
+	h->len = 0;
 }
 
 void state_key_add(struct state_key_hasher *h, const void *p, size_t len)

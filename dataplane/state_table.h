@@ -184,7 +184,8 @@ uint32_t state_table_free_count(const struct state_table *t);
  * The typed face of a state_table, shared by calls and regs so neither
  * repeats the other. For a prefix N it defines, as N.h declares them:
  * N_table_create/free/insert/lookup/remove/expire/count/capacity/
- * bytes_per_entry/foreach, N_entry_info and N_entry_state. It expects
+ * bytes_per_entry/foreach/foreach_entry, N_entry_info, N_entry_state,
+ * N_entry_key. It expects
  * struct N_table (opaque: it is the state_table), struct N_key {hi, lo},
  * struct N_info, enum N_state, and struct N_entry beginning with
  * `struct state_entry head;` then `struct N_info info;`. New entries start
@@ -293,6 +294,28 @@ uint32_t state_table_free_count(const struct state_table *t);
 	{                                                                      \
 		struct N##_visit v = {fn, arg};                                \
 		state_table_foreach(N##_state_table(t), N##_relay_visit, &v);  \
+	}                                                                      \
+	struct N##_key N##_entry_key(const struct N##_entry *e)                \
+	{                                                                      \
+		return (struct N##_key){.hi = e->head.key.hi,                  \
+					.lo = e->head.key.lo};                 \
+	}                                                                      \
+	struct N##_entry_visit {                                               \
+		void (*fn)(const struct N##_entry *e, void *arg);              \
+		void *arg;                                                     \
+	};                                                                     \
+	static void N##_relay_entry(const struct state_entry *e, void *arg)    \
+	{                                                                      \
+		struct N##_entry_visit *v = arg;                               \
+		v->fn((const struct N##_entry *)e, v->arg);                    \
+	}                                                                      \
+	void N##_table_foreach_entry(struct N##_table *t,                      \
+				     void (*fn)(const struct N##_entry *e,     \
+						void *arg),                    \
+				     void *arg)                                \
+	{                                                                      \
+		struct N##_entry_visit v = {fn, arg};                          \
+		state_table_foreach(N##_state_table(t), N##_relay_entry, &v);  \
 	}
 
 /*
@@ -328,8 +351,17 @@ struct state_key state_key_word_bytes_lower(uint64_t word, const void *p,
 					    size_t lower_len);
 /*
  * Replace the secret hash key (tests against reference vectors,
- * reproducible runs); only before any key is made.
+ * reproducible runs, keys restored from a state file); only before any
+ * key is made.
  */
 void state_key_set_secret(const uint8_t secret[16]);
+/* The secret in use, for a state file whose keys must stay valid. */
+void state_key_get_secret(uint8_t secret[16]);
+/*
+ * A hasher under the given key instead of the process's secret: the same
+ * SipHash-2-4-128, for checksums that must mean the same in every process.
+ */
+void state_key_hasher_init_keyed(struct state_key_hasher *h,
+				 const uint8_t key[16]);
 
 #endif

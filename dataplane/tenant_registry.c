@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state_table.h"
+
 #define NS_PER_S 1000000000ULL
 #define INDEX_EMPTY UINT32_MAX
 
@@ -47,9 +49,10 @@ struct tenant_registry *tenant_registry_create(uint32_t capacity)
 	r->slots = calloc(capacity ? capacity : 1, sizeof(*r->slots));
 	r->state = calloc(capacity ? capacity : 1, sizeof(*r->state));
 	r->names = calloc(capacity ? capacity : 1, sizeof(*r->names));
+	r->key_ids = calloc(capacity ? capacity : 1, sizeof(*r->key_ids));
 	r->index = malloc(n * sizeof(*r->index));
 	if (r->slots == NULL || r->state == NULL || r->names == NULL ||
-	    r->index == NULL) {
+	    r->key_ids == NULL || r->index == NULL) {
 		tenant_registry_free(r);
 		return NULL;
 	}
@@ -68,9 +71,21 @@ void tenant_registry_free(struct tenant_registry *r)
 	free(r->slots);
 	free(r->state);
 	free(r->names);
+	free(r->key_ids);
 	free(r->index);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
+}
+
+uint64_t tenant_key_id(const char *name)
+{
+	/* a fixed key: the id is no secret, the keys it goes into are */
+	static const uint8_t id_key[16] = "sipwarden-tenant";
+	struct state_key_hasher h;
+
+	state_key_hasher_init_keyed(&h, id_key);
+	state_key_add(&h, name, strlen(name));
+	return state_key_final(&h).lo;
 }
 
 void tenant_policy_init(struct tenant_policy *tp, const char *name,
@@ -147,6 +162,7 @@ int64_t tenant_registry_publish(struct tenant_registry *r,
 		r->index[at] = slot;
 		snprintf(r->names[slot], sizeof(r->names[slot]), "%s",
 			 tp->name);
+		r->key_ids[slot] = tenant_key_id(r->names[slot]);
 	}
 	r->state[slot] = TENANT_SLOT_ACTIVE;
 	pthread_mutex_unlock(&r->lock);

@@ -54,6 +54,11 @@ struct tenant_registry {
 	uint32_t capacity;
 	struct tenant_policy **slots;	/* RCU pointers, [capacity] */
 	uint8_t *state;			/* enum tenant_slot_state, control */
+	/* tenant_key_id() of each taken slot's name, set before the slot's
+	 * first policy is published: the tenant in call and registration
+	 * keys. An array of its own, so a worker loads it in parallel with
+	 * the policy, not after it */
+	uint64_t *key_ids;
 	char (*names)[CONFIG_NAME_MAX];	/* of active and draining slots */
 	/* name -> slot, open addressing, control thread only */
 	uint32_t *index;
@@ -72,6 +77,19 @@ tenant_registry_get(const struct tenant_registry *r, uint32_t slot)
 	if (slot >= r->capacity)
 		return NULL;
 	return rcu_dereference(r->slots[slot]);
+}
+
+/*
+ * The tenant in call and registration keys: a hash of its name, the same
+ * in every process, so that keys stay valid when the tenant's slot changes
+ * (a restart with a state file, after the configuration's tenants changed).
+ */
+uint64_t tenant_key_id(const char *name);
+
+static inline uint64_t
+tenant_registry_key_id(const struct tenant_registry *r, uint32_t slot)
+{
+	return r->key_ids[slot];
 }
 
 /* Fill a policy object from configured limits. */

@@ -11,7 +11,8 @@ if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true -Dtests=false -Db_lundef=false >/dev/null
 fi
 ninja -C "$build" test/fuzz/fuzz_sip_scan test/fuzz/fuzz_decode_reply \
-	test/fuzz/fuzz_config test/fuzz/fuzz_ctl_json >"$build/fuzz-build.log" 2>&1 || {
+	test/fuzz/fuzz_config test/fuzz/fuzz_ctl_json \
+	test/fuzz/fuzz_state_file >"$build/fuzz-build.log" 2>&1 || {
 	cat "$build/fuzz-build.log"
 	echo "fuzz: the targets do not build"
 	exit 1
@@ -22,10 +23,12 @@ declare -A seeds=(
 	[fuzz_decode_reply]="test/fuzz/seeds/decode_reply"
 	[fuzz_config]="test/data/config config"
 	[fuzz_ctl_json]="test/fuzz/seeds/ctl"
+	[fuzz_state_file]="test/fuzz/seeds/state_file"
 )
 failed=0
 passed=0
-for t in fuzz_sip_scan fuzz_decode_reply fuzz_config fuzz_ctl_json; do
+for t in fuzz_sip_scan fuzz_decode_reply fuzz_config fuzz_ctl_json \
+	fuzz_state_file; do
 	mkdir -p "$work/$t"
 	for d in ${seeds[$t]}; do
 		find "$d" -maxdepth 1 -type f ! -name '*.pcap' ! -name '*.md' \

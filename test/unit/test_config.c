@@ -532,6 +532,28 @@ static void test_events_keys(void **state)
 	config_free(cfg);
 }
 
+static void test_state_keys(void **state)
+{
+	struct config *cfg = load(TENANT);
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_string_equal(cfg->state.file, ""); /* no persistence */
+	assert_int_equal(cfg->state.interval, 10);
+	config_free(cfg);
+	cfg = load("state: {file: /var/lib/sipwarden/state, interval: 60}\n"
+		   TENANT);
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->state.file, "/var/lib/sipwarden/state");
+	assert_int_equal(cfg->state.interval, 60);
+	config_free(cfg);
+	expect_error("state: {file: /x, interval: 0}\n" TENANT, "1:29",
+		     "expected an integer between 1 and 86400");
+	expect_error("state: {file: /x, every: 5}\n" TENANT, "1:19",
+		     "unknown key 'every' in 'state'");
+}
+
 /* Many errors */
 
 static void test_all_errors_reported(void **state)
@@ -775,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_bad_cases),
 		cmocka_unit_test(test_metrics_keys),
 		cmocka_unit_test(test_events_keys),
+		cmocka_unit_test(test_state_keys),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_small_error_buffer),
 		cmocka_unit_test(test_empty_file),
