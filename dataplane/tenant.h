@@ -4,9 +4,11 @@
  *
  * Contract:
  *  - A prefix_table maps IPv4/IPv6 addresses to a value by longest-prefix
- *    match (DPDK LPM / LPM6; /0 routes handled here since LPM has no
- *    depth 0). Built once by the control side, then read-only: lookups
- *    take no lock and may run on any lcore concurrently.
+ *    match (DPDK FIB DIR24_8 for IPv4, LPM6 for IPv6; /0 routes handled
+ *    here since LPM has no depth 0). Built once by the control side, then
+ *    read-only: lookups take no lock and may run on any lcore
+ *    concurrently. Adding N prefixes costs O(N) for IPv4 (a 64 MiB tbl24
+ *    per table whatever N).
  *  - A domain_table maps a lower-case host name to a tenant; lookups fold
  *    case themselves, so callers pass the host as it appears on the wire.
  *  - Lookups return TENANT_NONE when nothing matches.
@@ -29,11 +31,11 @@
 _Static_assert(CONFIG_MAX_TENANTS <= TENANT_SLOTS_MAX,
 	       "every tenant slot must fit a prefix table's next hop");
 
-struct rte_lpm;
+struct rte_fib;
 struct rte_lpm6;
 
 struct prefix_table {
-	struct rte_lpm *v4;
+	struct rte_fib *v4;
 	struct rte_lpm6 *v6;
 	uint32_t default_v4; /* value of 0.0.0.0/0, or TENANT_NONE */
 	uint32_t default_v6; /* value of ::/0, or TENANT_NONE */
@@ -52,7 +54,7 @@ struct domain_table {
 };
 
 /*
- * Add `count` prefixes, each mapping to `value`. Creates the LPM tables on
+ * Add `count` prefixes, each mapping to `value`. Creates the tables on
  * first use, sized for v4_hint IPv4 and v6_hint IPv6 prefixes in all.
  * Returns 0 or -errno with a message in err.
  */
