@@ -101,7 +101,7 @@ struct policy *policy_build(struct config *cfg,
 	p->registry = registry;
 	if (publish_tenants(registry, cfg, slots, err, errlen) < 0)
 		goto fail;
-	/* one table for both: an IPv4 LPM costs 64 MB however few its
+	/* one table for both: an IPv4 FIB costs 64 MB however few its
 	 * prefixes; the SBC's networks go in last, so that a prefix written
 	 * in both is the SBC's */
 	count_families(cfg->inside_networks, cfg->inside_network_count, hint);

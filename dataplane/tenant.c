@@ -35,11 +35,6 @@ static int create_tables(struct prefix_table *t, const char *name,
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = PREFIX_NO_ROUTE,
 		.max_routes = (int)capacity + 16,
-		.dir24_8 = {
-			.nh_sz = RTE_FIB_DIR24_8_4B,
-			/* one tbl8 group per /24 holding a longer prefix */
-			.num_tbl8 = (uint32_t)capacity + 256,
-		},
 	};
 	/* an IPv6 prefix may need a tbl8 group per byte past the first 3;
 	 * /48s and /64s need 3 to 5 */
@@ -48,6 +43,9 @@ static int create_tables(struct prefix_table *t, const char *name,
 		.number_tbl8s = (uint32_t)v6_capacity * 5 + 256,
 	};
 
+	c4.dir24_8.nh_sz = RTE_FIB_DIR24_8_4B;
+	/* one tbl8 group per /24 holding a longer prefix */
+	c4.dir24_8.num_tbl8 = (uint32_t)capacity + 256;
 	snprintf(lpm_name, sizeof(lpm_name), "%.8s4_%u", name, gen);
 	t->v4 = rte_fib_create(lpm_name, SOCKET_ID_ANY, &c4);
 	snprintf(lpm_name, sizeof(lpm_name), "%.8s6_%u", name, gen);
@@ -122,8 +120,9 @@ uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
 		uint64_t hop64;
 
 		rte_fib_lookup_bulk(t->v4, &ip, &hop64, 1);
-		return hop64 != PREFIX_NO_ROUTE ? (uint32_t)hop64 :
-						  t->default_v4;
+		if (hop64 != PREFIX_NO_ROUTE)
+			return (uint32_t)hop64;
+		return t->default_v4;
 	}
 	if (l3 == PKT_L3_IPV6) {
 		if (rte_lpm6_lookup(t->v6, addr->v6, &hop) == 0)
