@@ -21,14 +21,14 @@
  *     config_load_string() of a YAML text derived from the version, with a
  *     domain table, emergency list, port maps and reply tag key of their
  *     own; freed through policy_free() by call_rcu (prefix tables left
- *     empty: rte_fib_free(NULL) is a no-op, so no EAL is needed). The writer
+ *     empty: freeing an empty prefix table needs no EAL). The writer
  *     also waits for a grace period every 256 versions, as control_ops's
  *     install() does before every build.
  *  3. real snapshots: with a small EAL (no hugepages), policy_build() of
- *     configs with prefixes (DPDK FIB and LPM6) and tenants in the registry, as
+ *     configs with prefixes (prefix4, LPM6) and tenants in the registry, as
  *     tenant.add/del/reload do (rcu_barrier, build, publish, remove the
  *     tenants the new one lacks), while readers look tenants up by address
- *     and by domain. Fewer versions (each IPv4 FIB is 64 MB to fill).
+ *     and by domain. Fewer versions (each IPv4 table is 64 MB to zero).
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -591,7 +591,7 @@ static void test_snapshot_swaps(void **state)
 }
 
 /* ---------------------------------------------------------------------
- * 3. real snapshots: policy_build() with DPDK FIB/LPM6, under a small EAL
+ * 3. real snapshots: policy_build() with its prefix tables, under a small EAL
  */
 
 static const uint8_t tag_key[REPLY_TAG_KEY_LEN] = "policy-rcu-test";

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * prefix_table (tenant.c): longest-prefix match over IPv4 (DPDK FIB,
- * DIR24_8) and IPv6 (LPM6), under a small EAL without hugepages.
+ * prefix_table (tenant.c): longest-prefix match over IPv4 (prefix4.c,
+ * DIR-24-8) and IPv6 (DPDK LPM6), under a small EAL without hugepages.
  *
  *  1. hand-picked overlaps: /0, /8, /16, /24, /25, /31, /32 nested in one
  *     another, each address answered by the longest prefix that holds it,
  *     the edges of each range included; IPv6 alongside.
  *  2. a prefix added again with another value (an inside network that
- *     repeats a tenant's): the later value wins, as policy_build() needs.
- *  3. random prefixes of every length 0-32 crowded into a /14 so that they
+ *     repeats a tenant's): the later value wins, as policy_build() needs;
+ *     no /0: nobody's; an empty table; no add after finish.
+ *  3. 1,500 random prefixes of every length 0-32 crowded into a /14 so they
  *     nest, checked against a brute-force reference at random addresses,
  *     at every prefix's first and last address and just outside them.
  *  4. many tenants: 100,000 /32s (the bench_control configuration) plus a
  *     covering /15, each /32 answering its own tenant.
- *  5. a table sized too small says so (an error naming the config line),
- *     never crashes.
+ *  5. an IPv6 table sized too small says so (an error naming the config
+ *     line), never crashes.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,13 +70,21 @@ static uint32_t lookup4(const struct prefix_table *t, uint32_t addr)
 }
 
 static void add_one(struct prefix_table *t, struct config_prefix p,
-		    uint32_t value, size_t v4_hint, size_t v6_hint)
+		    uint32_t value, size_t v6_hint)
 {
 	char err[256];
 
-	if (prefix_table_add(t, "test", &p, 1, value, v4_hint, v6_hint, err,
+	if (prefix_table_add(t, "test", &p, 1, value, v6_hint, err,
 			     sizeof(err)) < 0)
 		fail_msg("prefix_table_add: %s", err);
+}
+
+static void finish(struct prefix_table *t)
+{
+	char err[256];
+
+	if (prefix_table_finish(t, "test", err, sizeof(err)) < 0)
+		fail_msg("prefix_table_finish: %s", err);
 }
 
 static void test_nested(void **state)
@@ -110,7 +120,8 @@ static void test_nested(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(*routes); i++)
-		add_one(&t, parse(routes[i].prefix), routes[i].value, 8, 2);
+		add_one(&t, parse(routes[i].prefix), routes[i].value, 2);
+	finish(&t);
 	for (size_t i = 0; i < sizeof(expect) / sizeof(*expect); i++) {
 		uint32_t got = lookup4(&t, ip4(expect[i].addr));
 
@@ -133,26 +144,46 @@ static void test_nested(void **state)
 
 static void test_no_default_and_readd(void **state)
 {
+	struct config_prefix ten8 = parse("10.0.0.0/8");
 	struct prefix_table t = {0};
+	char err[256];
 
 	(void)state;
-	add_one(&t, parse("198.18.0.0/24"), 5, 4, 0);
-	add_one(&t, parse("198.18.0.42/32"), 6, 4, 0);
+	add_one(&t, parse("198.18.0.0/24"), 5, 0);
+	add_one(&t, parse("198.18.0.42/32"), 6, 0);
+	finish(&t);
 	assert_int_equal(lookup4(&t, ip4("198.18.1.0")), TENANT_NONE);
 	assert_int_equal(lookup4(&t, ip4("0.0.0.0")), TENANT_NONE);
+	assert_int_equal(lookup4(&t, ip4("255.255.255.255")), TENANT_NONE);
 	assert_int_equal(lookup4(&t, ip4("198.18.0.41")), 5);
 	assert_int_equal(lookup4(&t, ip4("198.18.0.42")), 6);
+	/* built: nothing more goes in */
+	assert_int_equal(
+		prefix_table_add(&t, "test", &ten8, 1, 1, 0, err, sizeof(err)),
+		-EBUSY);
+	assert_int_equal(lookup4(&t, ip4("10.0.0.1")), TENANT_NONE);
+	prefix_table_free(&t);
+
 	/* written again, as an inside network: the later value wins */
-	add_one(&t, parse("198.18.0.0/24"), PREFIX_INSIDE, 4, 0);
-	add_one(&t, parse("198.18.0.42/32"), PREFIX_INSIDE, 4, 0);
+	add_one(&t, parse("198.18.0.0/24"), 5, 0);
+	add_one(&t, parse("198.18.0.42/32"), 6, 0);
+	add_one(&t, parse("198.18.0.0/24"), PREFIX_INSIDE, 0);
+	add_one(&t, parse("198.18.0.42/32"), PREFIX_INSIDE, 0);
+	/* slot 0 is a tenant like any other, also as the default */
+	add_one(&t, parse("0.0.0.0/0"), 0, 0);
+	add_one(&t, parse("203.0.113.9/32"), 0, 0);
+	finish(&t);
 	assert_int_equal(lookup4(&t, ip4("198.18.0.41")), PREFIX_INSIDE);
 	assert_int_equal(lookup4(&t, ip4("198.18.0.42")), PREFIX_INSIDE);
-	assert_int_equal(lookup4(&t, ip4("198.18.1.0")), TENANT_NONE);
-	/* slot 0 is a tenant like any other */
-	add_one(&t, parse("0.0.0.0/0"), 0, 4, 0);
 	assert_int_equal(lookup4(&t, ip4("198.18.1.0")), 0);
-	add_one(&t, parse("203.0.113.9/32"), 0, 4, 0);
 	assert_int_equal(lookup4(&t, ip4("203.0.113.9")), 0);
+	assert_int_equal(lookup4(&t, ip4("203.0.113.8")), 0);
+	prefix_table_free(&t);
+	prefix_table_free(&t); /* twice is harmless */
+
+	/* nothing at all */
+	finish(&t);
+	assert_int_equal(lookup4(&t, ip4("198.18.0.1")), TENANT_NONE);
 	prefix_table_free(&t);
 }
 
@@ -176,8 +207,8 @@ static uint32_t ref_lookup(const struct ref_prefix *r, size_t n, uint32_t addr)
 	return value;
 }
 
-#define RANDOM_PREFIXES 600
-#define RANDOM_LOOKUPS 40000
+#define RANDOM_PREFIXES 1500
+#define RANDOM_LOOKUPS 60000
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -225,8 +256,9 @@ static void test_random_against_reference(void **state)
 		ref[i] = (struct ref_prefix){addr & mask, mask,
 					     (uint32_t)i * 3 + 1, depth};
 		add_one(&t, v4(addr, (uint8_t)depth, (uint32_t)i), ref[i].value,
-			RANDOM_PREFIXES, 0);
+			0);
 	}
+	finish(&t);
 	for (size_t i = 0; i < RANDOM_PREFIXES; i++) {
 		uint32_t last = ref[i].net | ~ref[i].mask;
 
@@ -256,14 +288,17 @@ static void test_many_host_routes(void **state)
 	 * does, under a /15 that answers the rest */
 	for (uint32_t i = 0; i < MANY; i++) {
 		ps[i] = v4(base + i, 32, i + 1);
-		if (prefix_table_add(&t, "many", &ps[i], 1, i, MANY + 1, 0, err,
+		if (prefix_table_add(&t, "many", &ps[i], 1, i, 0, err,
 				     sizeof(err)) < 0)
 			fail_msg("tenant %u: %s", i, err);
 	}
 	ps[0] = v4(base, 15, 0);
-	assert_int_equal(prefix_table_add(&t, "many", ps, 1, PREFIX_INSIDE,
-					  MANY + 1, 0, err, sizeof(err)),
+	assert_int_equal(prefix_table_add(&t, "many", ps, 1, PREFIX_INSIDE, 0,
+					  err, sizeof(err)),
 			 0);
+	finish(&t);
+	/* one tbl8 group per /24 holding the /32s, no more */
+	assert_int_equal(t.v4.groups, (MANY + 255) / 256);
 	for (uint32_t i = 0; i < MANY; i++)
 		if (lookup4(&t, base + i) != i)
 			fail_msg("tenant %u: %u", i, lookup4(&t, base + i));
@@ -284,18 +319,19 @@ static void test_too_small(void **state)
 	uint32_t i;
 
 	(void)state;
-	/* sized for one prefix: room for a few more, not for 2,000 */
+	/* IPv6 sized for one prefix: room for a few more, not for 2,000 */
 	for (i = 0; i < 2000 && rc == 0; i++) {
-		p = v4(0xC6120000u + (i << 8), 32, 1000 + i);
-		rc = prefix_table_add(&t, "small", &p, 1, i, 1, 0, err,
+		char text[64];
+
+		snprintf(text, sizeof(text), "2001:db8:%x::/48", i);
+		p = parse(text);
+		p.line = 1000 + i;
+		rc = prefix_table_add(&t, "small", &p, 1, i, 1, err,
 				      sizeof(err));
 	}
 	assert_true(rc < 0);
 	assert_non_null(strstr(err, "cannot add prefix (config line"));
-	/* what went in before still answers */
-	assert_int_equal(lookup4(&t, 0xC6120000u), 0);
-	prefix_table_free(&t);
-	prefix_table_free(&t); /* twice is harmless */
+	prefix_table_free(&t); /* never finished */
 }
 
 int main(void)
