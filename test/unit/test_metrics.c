@@ -30,6 +30,7 @@
 
 #include "metrics.h"
 #include "tenant_registry.h"
+#include "test_eal.h"
 
 /* A view made by hand: tenants in slots 0 and 2, slot 1 free (its counts
  * must not show); the name in slot 2 needs escaping. */
@@ -853,27 +854,13 @@ static void remove_rundir(void)
 
 static void test_telemetry(void **state)
 {
-	char prefix[64], greeting[512], *r;
-	char *argv[] = {"test_metrics",
-			"--no-huge",
-			"--no-shconf",
-			"-m",
-			"64",
-			"--no-pci",
-			"-l",
-			"0",
-			"--log-level",
-			"*:error",
-			"--file-prefix",
-			prefix,
-			NULL};
+	char greeting[512], *r;
 	int fd;
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "sw-test-metrics-%d", (int)getpid());
 	assert_int_equal(metrics_telemetry_register(&source), 0);
 	atexit(remove_rundir);
-	if (rte_eal_init(sizeof(argv) / sizeof(*argv) - 1, argv) < 0)
+	if (test_eal_init("test_metrics", "64", true) < 0)
 		fail_msg("EAL init: %s", rte_strerror(rte_errno));
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	fd = tel_connect(greeting, sizeof(greeting));

@@ -53,6 +53,7 @@
 #include "policy.h"
 #include "state_table.h"
 #include "tenant_registry.h"
+#include "test_eal.h"
 
 #define READERS 2
 #define TENANT_VERSIONS 12032u /* per swapped slot; a multiple of 64 */
@@ -764,21 +765,6 @@ static void *real_writer(void *arg)
 
 static void test_real_snapshot_swaps(void **state)
 {
-	char prefix[64];
-	const char *argv[] = {"test_policy_rcu",
-			      "--no-huge",
-			      "-m",
-			      "512",
-			      "--no-pci",
-			      "--no-shconf",
-			      "--no-telemetry",
-			      "-l",
-			      "0",
-			      "--log-level",
-			      "*:error",
-			      "--file-prefix",
-			      prefix,
-			      NULL};
 	struct reader rs[READERS];
 	volatile bool done = false;
 	pthread_t writer;
@@ -786,10 +772,9 @@ static void test_real_snapshot_swaps(void **state)
 	cpu_set_t cpus;
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "sw-test-rcu-%d", (int)getpid());
 	assert_int_equal(
 		pthread_getaffinity_np(pthread_self(), sizeof(cpus), &cpus), 0);
-	if (rte_eal_init(sizeof(argv) / sizeof(*argv) - 1, (char **)argv) < 0)
+	if (test_eal_init("test_policy_rcu", "512", false) < 0)
 		fail_msg("EAL init: %s", rte_strerror(rte_errno));
 	/* EAL pinned us to CPU 0; the threads below should spread */
 	assert_int_equal(

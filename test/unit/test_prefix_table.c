@@ -33,6 +33,7 @@
 
 #include "config.h"
 #include "tenant.h"
+#include "test_eal.h"
 
 static struct config_prefix v4(uint32_t addr, uint8_t depth, uint32_t line)
 {
@@ -336,21 +337,6 @@ static void test_too_small(void **state)
 
 int main(void)
 {
-	char prefix[64];
-	char *argv[] = {"test_prefix_table",
-			"--no-huge",
-			"-m",
-			"512",
-			"--no-pci",
-			"--no-shconf",
-			"--no-telemetry",
-			"-l",
-			"0",
-			"--log-level",
-			"*:error",
-			"--file-prefix",
-			prefix,
-			NULL};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_no_default_and_readd),
@@ -360,8 +346,7 @@ int main(void)
 	};
 	int rc;
 
-	snprintf(prefix, sizeof(prefix), "sw-test-prefix-%d", (int)getpid());
-	if (rte_eal_init(sizeof(argv) / sizeof(*argv) - 1, argv) < 0) {
+	if (test_eal_init("test_prefix_table", "512", false) < 0) {
 		fprintf(stderr, "test_prefix_table: EAL init failed\n");
 		return 1;
 	}
