@@ -180,8 +180,8 @@ static int install(struct control_ops *c, struct config *cfg, char *err,
 {
 	struct policy *p;
 
-	/* snapshots retired earlier must be gone first: each holds 64 MB of
-	 * IPv4 LPM, so a burst of changes would otherwise pile them up.
+	/* snapshots retired earlier must be gone first: each holds a 64 MB
+	 * IPv4 table, so a burst of changes would otherwise pile them up.
 	 * Offline while waiting: we hold no RCU pointer here */
 	rcu_thread_offline();
 	rcu_barrier();

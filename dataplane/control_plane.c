@@ -11,6 +11,7 @@
 #include <rte_cycles.h>
 
 #include "json.h"
+#include "port.h"
 #include "state_table.h"
 
 #define POLL_MS 10
@@ -22,8 +23,18 @@ static struct stats_view *metrics_snapshot(void *ctx)
 	struct stats_view *v =
 		stats_aggregate(ops->lcores, ops->lcore_count, ops->registry);
 
-	if (v != NULL)
-		admission_gauges(ops->admission, &v->gauges);
+	int ports;
+
+	if (v == NULL)
+		return NULL;
+	admission_gauges(ops->admission, &v->gauges);
+	/* after the lcores: a port has counted at least what they have */
+	ports = port_ethdev_stats(&v->ports);
+	if (ports < 0) {
+		stats_view_free(v);
+		return NULL;
+	}
+	v->port_count = (unsigned int)ports;
 	return v;
 }
 

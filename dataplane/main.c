@@ -576,6 +576,13 @@ static int run_live(const struct options *o, struct policy *p,
 		args[k] = (struct worker_loop_args){.w = workers[k],
 						    .stop = &stop_requested};
 	}
+	/* the lcore each worker runs on (the launch below takes them in
+	 * this order), for the per-lcore metrics */
+	lcore = rte_get_next_lcore(-1, 1, 0);
+	for (unsigned int k = 0; k < nw; k++) {
+		lcores[k]->lcore_id = lcore;
+		lcore = rte_get_next_lcore(lcore, 1, 0);
+	}
 	if (control_plane_start(&cp, cfg, p->registry, adm, lcores, nw,
 				p->tag_key, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sipwarden: %s\n", err);

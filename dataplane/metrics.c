@@ -15,13 +15,15 @@
 #include <microhttpd.h>
 #include <rte_telemetry.h>
 
+#include "metrics_internal.h"
+
 /*
  * What is exported, as tables. Names come from stats.c, sip_scan.c and
  * verdict.c; only the Prometheus family names and help texts are here.
  */
 
-#define PREFIX "sipwarden_"
-#define FAMILY_MAX 128
+#define PREFIX METRICS_PREFIX
+#define FAMILY_MAX METRICS_FAMILY_MAX
 
 static const char *const total_help[ST_TOTAL_MAX] = {
 	[ST_PACKETS] = "Frames received, both sides.",
@@ -224,10 +226,6 @@ static uint64_t table_value(const struct stats_gauges *g, size_t table,
 
 /* Prometheus text */
 
-struct label {
-	const char *name, *value;
-};
-
 /* Label values escape \ " and newline; HELP text \ and newline. */
 static void write_escaped(FILE *out, const char *s, bool quote)
 {
@@ -262,6 +260,18 @@ static void write_sample(FILE *out, const char *family, const struct label *l,
 		fputc('"', out);
 	}
 	fprintf(out, "%s %llu\n", n ? "}" : "", (unsigned long long)value);
+}
+
+void metrics_write_header(FILE *out, const char *family, const char *type,
+			  const char *help, const char *help_tail)
+{
+	write_header(out, family, type, help, help_tail);
+}
+
+void metrics_write_sample(FILE *out, const char *family, const struct label *l,
+			  size_t n, uint64_t value)
+{
+	write_sample(out, family, l, n, value);
 }
 
 /* The samples of one counter array, after a tenant label when given. */
@@ -371,6 +381,7 @@ void metrics_write_prometheus(const struct stats_view *v, FILE *out)
 	write_totals(v, out);
 	write_tenants(v, out);
 	write_tables(v, out);
+	metrics_write_io(v, out);
 }
 
 static void source_release(const struct metrics_source *src,
@@ -734,6 +745,9 @@ TEL_COMMAND(tel_totals)
 TEL_COMMAND(tel_tables)
 TEL_COMMAND(tel_tenants)
 TEL_COMMAND(tel_tenant)
+TEL_COMMAND(metrics_tel_lcores)
+TEL_COMMAND(metrics_tel_ports)
+TEL_COMMAND(metrics_tel_port)
 
 static const struct {
 	const char *cmd;
@@ -752,6 +766,15 @@ static const struct {
 	{"/sipwarden/tenant", tel_cmd_tel_tenant,
 	 "sipwarden counters and gauges of one tenant. Parameter: the "
 	 "tenant's name."},
+	{"/sipwarden/lcores", tel_cmd_metrics_tel_lcores,
+	 "sipwarden RX/TX counters of each worker lcore. Takes no "
+	 "parameters."},
+	{"/sipwarden/ports", tel_cmd_metrics_tel_ports,
+	 "sipwarden ethdev counters (RX/TX, missed, errors, no mbuf) of each "
+	 "port. Takes no parameters."},
+	{"/sipwarden/port", tel_cmd_metrics_tel_port,
+	 "sipwarden counters of one ethdev, with its queues. Parameter: the "
+	 "port id."},
 };
 
 int metrics_telemetry_register(const struct metrics_source *src)

@@ -90,6 +90,9 @@ void metrics_http_stop(struct metrics_http *h);
  *   /sipwarden/tables          call and registration table gauges
  *   /sipwarden/tenants[,START] {"count", "start", "names": [...]} (paged)
  *   /sipwarden/tenant,NAME     one tenant, as in the JSON report
+ *   /sipwarden/lcores          RX/TX counters of each worker lcore
+ *   /sipwarden/ports           counters of each ethdev
+ *   /sipwarden/port,ID         one ethdev, with its queues
  */
 int metrics_telemetry_register(const struct metrics_source *src);
 

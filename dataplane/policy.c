@@ -101,7 +101,7 @@ struct policy *policy_build(struct config *cfg,
 	p->registry = registry;
 	if (publish_tenants(registry, cfg, slots, err, errlen) < 0)
 		goto fail;
-	/* one table for both: an IPv4 LPM costs 64 MB however few its
+	/* one table for both: an IPv4 table costs 64 MB however few its
 	 * prefixes; the SBC's networks go in last, so that a prefix written
 	 * in both is the SBC's */
 	count_families(cfg->inside_networks, cfg->inside_network_count, hint);
@@ -112,11 +112,12 @@ struct policy *policy_build(struct config *cfg,
 		if (prefix_table_add(&p->prefixes, "prefix",
 				     cfg->tenants[i].prefixes,
 				     cfg->tenants[i].prefix_count, slots[i],
-				     hint[0], hint[1], err, errlen) < 0)
+				     hint[1], err, errlen) < 0)
 			goto fail;
 	if (prefix_table_add(&p->prefixes, "prefix", cfg->inside_networks,
-			     cfg->inside_network_count, PREFIX_INSIDE, hint[0],
-			     hint[1], err, errlen) < 0)
+			     cfg->inside_network_count, PREFIX_INSIDE, hint[1],
+			     err, errlen) < 0 ||
+	    prefix_table_finish(&p->prefixes, "prefix", err, errlen) < 0)
 		goto fail;
 	if (domain_table_build(&p->tenant_domains, cfg, slots) < 0) {
 		snprintf(err, errlen, "out of memory");

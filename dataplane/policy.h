@@ -5,7 +5,7 @@
  *
  * Contract:
  *  - policy_build() turns a validated config into lookup structures
- *    (LPM tables, domain hash, port maps). The snapshot takes ownership of
+ *    (prefix tables, domain hash, port maps). The snapshot takes ownership of
  *    the config and is never modified once published.
  *  - Workers read the current snapshot with policy_current() between
  *    rcu_quiescent_state() calls (liburcu QSBR) and never keep a pointer

@@ -326,6 +326,59 @@ int port_ethdev_setup(uint16_t port_id, uint16_t queues,
 	return 0;
 }
 
+_Static_assert(STATS_PORT_QUEUES == RTE_ETHDEV_QUEUE_STAT_CNTRS,
+	       "every queue counter of rte_eth_stats has a place");
+_Static_assert(sizeof(((struct stats_port *)0)->name) >= RTE_ETH_NAME_MAX_LEN,
+	       "an ethdev name fits");
+
+static void port_stats_copy(struct stats_port *p, const struct rte_eth_stats *s)
+{
+	size_t q = sizeof(p->q_ipackets);
+
+	p->ipackets = s->ipackets;
+	p->opackets = s->opackets;
+	p->ibytes = s->ibytes;
+	p->obytes = s->obytes;
+	p->imissed = s->imissed;
+	p->ierrors = s->ierrors;
+	p->oerrors = s->oerrors;
+	p->rx_nombuf = s->rx_nombuf;
+	memcpy(p->q_ipackets, s->q_ipackets, q);
+	memcpy(p->q_ibytes, s->q_ibytes, q);
+	memcpy(p->q_errors, s->q_errors, q);
+	memcpy(p->q_opackets, s->q_opackets, q);
+	memcpy(p->q_obytes, s->q_obytes, q);
+}
+
+int port_ethdev_stats(struct stats_port **out)
+{
+	uint16_t avail = rte_eth_dev_count_avail(), port_id;
+	struct stats_port *ports = calloc(avail + 1u, sizeof(*ports));
+	unsigned int n = 0;
+
+	*out = ports;
+	if (ports == NULL)
+		return -ENOMEM;
+	RTE_ETH_FOREACH_DEV(port_id)
+	{
+		struct stats_port *p = &ports[n];
+		struct rte_eth_dev_info info;
+		struct rte_eth_stats s;
+
+		/* a port that came after the count waits for the next read */
+		if (n == avail || rte_eth_stats_get(port_id, &s) != 0 ||
+		    rte_eth_dev_info_get(port_id, &info) != 0 ||
+		    rte_eth_dev_get_name_by_port(port_id, p->name) != 0)
+			continue;
+		p->port_id = port_id;
+		p->rx_queues = RTE_MIN(info.nb_rx_queues, STATS_PORT_QUEUES);
+		p->tx_queues = RTE_MIN(info.nb_tx_queues, STATS_PORT_QUEUES);
+		port_stats_copy(p, &s);
+		n++;
+	}
+	return (int)n;
+}
+
 void port_ethdev_close(uint16_t port_id)
 {
 	rte_eth_dev_stop(port_id);

@@ -81,6 +81,15 @@ int port_ethdev_setup(uint16_t port_id, uint16_t queues,
 		      struct rte_mempool *pool, char *err, size_t errlen);
 void port_ethdev_close(uint16_t port_id);
 
+/*
+ * The counters of every ethdev (rte_eth_stats, queues included), for
+ * monitoring: a new array in *out (free() it), the count returned, or
+ * -ENOMEM. Safe on any thread while the workers run, as DPDK's own
+ * /ethdev/stats telemetry is; ports whose counters cannot be read are
+ * left out.
+ */
+int port_ethdev_stats(struct stats_port **out);
+
 /* The name EAL gives the device: a vdev's name before the first comma. */
 void port_device_name(const char *device, char *name, size_t len);
 bool port_device_is_pci(const char *device);

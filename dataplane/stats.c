@@ -83,6 +83,7 @@ struct stats_lcore *stats_lcore_create(uint32_t tenant_count)
 	if (s == NULL)
 		return NULL;
 	memset(s, 0, sizeof(*s));
+	s->lcore_id = STATS_LCORE_NONE;
 	s->tenant_count = tenant_count;
 	s->tenants = calloc(tenant_count ? tenant_count : 1,
 			    sizeof(*s->tenants));
@@ -144,15 +145,22 @@ struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 	v->gauges.tenant_count = tenant_count;
 	v->gauges.tenants =
 		calloc(tenant_count ? tenant_count : 1, sizeof(*v->gauges.tenants));
-	if (v->gauges.tenants == NULL) {
+	v->lcores = calloc(n ? n : 1, sizeof(*v->lcores));
+	if (v->gauges.tenants == NULL || v->lcores == NULL) {
 		stats_view_free(v);
 		return NULL;
 	}
+	v->lcore_count = n;
 	for (unsigned int l = 0; l < n; l++) {
 		const struct stats_lcore *s = lcores[l];
+		struct stats_lcore_totals *lt = &v->lcores[l];
 
-		for (int i = 0; i < ST_TOTAL_MAX; i++)
-			v->sum.total[i] += s->total[i];
+		/* each total read once, so the lcores add up to the sum */
+		lt->lcore_id = s->lcore_id;
+		for (int i = 0; i < ST_TOTAL_MAX; i++) {
+			lt->total[i] = s->total[i];
+			v->sum.total[i] += lt->total[i];
+		}
 		for (int i = 0; i < SIP_SCAN_RESULT_MAX; i++)
 			v->sum.malformed_reasons[i] += s->malformed_reasons[i];
 		sip_counts_add(&v->sum.all, &s->all);
@@ -169,6 +177,8 @@ void stats_view_free(struct stats_view *v)
 		return;
 	free(v->sum.tenants);
 	free(v->gauges.tenants);
+	free(v->lcores);
+	free(v->ports);
 	free(v->tenant_names);
 	free(v->name_buf);
 	free(v);

@@ -58,13 +58,38 @@ struct stats_sip_counts {
 	uint64_t verdicts[VERDICT_MAX];
 };
 
+/* The lcore of a stats_lcore not (yet) given to a worker lcore. */
+#define STATS_LCORE_NONE UINT32_MAX
+
 struct stats_lcore {
 	uint64_t total[ST_TOTAL_MAX];
 	uint64_t malformed_reasons[SIP_SCAN_RESULT_MAX];
 	struct stats_sip_counts all;
 	uint32_t tenant_count;
 	struct stats_sip_counts *tenants; /* [tenant_count] */
+	/* the EAL lcore counting here, or STATS_LCORE_NONE; set before the
+	 * worker starts */
+	uint32_t lcore_id;
 } __attribute__((aligned(64)));
+
+/* One worker lcore's totals, as read for a view. */
+struct stats_lcore_totals {
+	uint32_t lcore_id; /* STATS_LCORE_NONE: not a worker lcore (replay) */
+	uint64_t total[ST_TOTAL_MAX];
+};
+
+/* One ethdev's counters (rte_eth_stats), read when a view is made. */
+#define STATS_PORT_QUEUES 16 /* RTE_ETHDEV_QUEUE_STAT_CNTRS */
+struct stats_port {
+	uint16_t port_id;
+	uint16_t rx_queues, tx_queues; /* configured, at most the above */
+	char name[64];		       /* the ethdev's name */
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed, ierrors, oerrors, rx_nombuf;
+	uint64_t q_ipackets[STATS_PORT_QUEUES], q_ibytes[STATS_PORT_QUEUES];
+	uint64_t q_errors[STATS_PORT_QUEUES];
+	uint64_t q_opackets[STATS_PORT_QUEUES], q_obytes[STATS_PORT_QUEUES];
+};
 
 /* Live state read at report time (not per-lcore counters). */
 struct stats_tenant_gauges {
@@ -89,6 +114,13 @@ struct stats_view {
 	const char **tenant_names; /* [sum.tenant_count], NULL: no tenant */
 	char (*name_buf)[64];	   /* the names, copied: the view owns them */
 	struct stats_gauges gauges;	 /* tenants NULL when absent */
+	/* the totals of each lcore summed into sum.total, read once so
+	 * that they add up to it exactly: [lcore_count] */
+	struct stats_lcore_totals *lcores;
+	unsigned int lcore_count;
+	/* live ports, filled by whoever makes the view (NULL: none) */
+	struct stats_port *ports; /* [port_count], freed with the view */
+	unsigned int port_count;
 };
 
 struct stats_lcore *stats_lcore_create(uint32_t tenant_count);
@@ -99,7 +131,8 @@ struct tenant_registry;
 /*
  * Sum `n` lcores into a freshly allocated view, naming the tenants the
  * registry has (copied, so any control-plane thread may aggregate); slots
- * of no tenant are left out of reports. Free with stats_view_free.
+ * of no tenant are left out of reports. Each lcore's totals are kept in
+ * v->lcores too. Free with stats_view_free.
  */
 struct stats_view *stats_aggregate(struct stats_lcore *const *lcores,
 				   unsigned int n,

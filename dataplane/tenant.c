@@ -6,24 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_errno.h>
-#include <rte_lpm.h>
 #include <rte_lpm6.h>
 #include <rte_memory.h>
+#include <rte_memzone.h>
 
-static int create_tables(struct prefix_table *t, const char *name,
-			 size_t capacity, size_t v6_capacity, char *err,
-			 size_t errlen)
+_Static_assert(PREFIX_INSIDE <= PREFIX4_VALUE_MAX,
+	       "every value fits the IPv4 table");
+
+static int create_v6(struct prefix_table *t, const char *name,
+		     size_t v6_capacity, char *err, size_t errlen)
 {
 	/* LPM names are global in DPDK: make each table's unique. */
 	static unsigned int generation;
 	char lpm_name[RTE_MEMZONE_NAMESIZE];
 	unsigned int gen = __atomic_fetch_add(&generation, 1, __ATOMIC_RELAXED);
-	struct rte_lpm_config c4 = {
-		.max_rules = (uint32_t)capacity + 16,
-		/* one tbl8 group per /24 holding a longer prefix */
-		.number_tbl8s = (uint32_t)capacity + 256,
-	};
 	/* an IPv6 prefix may need a tbl8 group per byte past the first 3;
 	 * /48s and /64s need 3 to 5 */
 	struct rte_lpm6_config c6 = {
@@ -31,15 +29,13 @@ static int create_tables(struct prefix_table *t, const char *name,
 		.number_tbl8s = (uint32_t)v6_capacity * 5 + 256,
 	};
 
-	snprintf(lpm_name, sizeof(lpm_name), "%.8s4_%u", name, gen);
-	t->v4 = rte_lpm_create(lpm_name, SOCKET_ID_ANY, &c4);
 	snprintf(lpm_name, sizeof(lpm_name), "%.8s6_%u", name, gen);
 	t->v6 = rte_lpm6_create(lpm_name, SOCKET_ID_ANY, &c6);
-	if (t->v4 == NULL || t->v6 == NULL) {
+	if (t->v6 == NULL) {
 		snprintf(err, errlen,
-			 "cannot create prefix table '%s' for %zu prefixes: %s",
-			 name, capacity, rte_strerror(rte_errno));
-		prefix_table_free(t);
+			 "cannot create prefix table '%s' for %zu IPv6 "
+			 "prefixes: %s",
+			 name, v6_capacity, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	t->default_v4 = TENANT_NONE;
@@ -49,13 +45,17 @@ static int create_tables(struct prefix_table *t, const char *name,
 
 int prefix_table_add(struct prefix_table *t, const char *name,
 		     const struct config_prefix *prefixes, size_t count,
-		     uint32_t value, size_t v4_hint, size_t v6_hint, char *err,
-		     size_t errlen)
+		     uint32_t value, size_t v6_hint, char *err, size_t errlen)
 {
 	int rc;
 
-	if (t->v4 == NULL) {
-		rc = create_tables(t, name, v4_hint, v6_hint, err, errlen);
+	if (t->v4.tbl24 != NULL) {
+		snprintf(err, errlen, "prefix table '%s' is already built",
+			 name);
+		return -EBUSY;
+	}
+	if (t->v6 == NULL) {
+		rc = create_v6(t, name, v6_hint, err, errlen);
 		if (rc < 0)
 			return rc;
 	}
@@ -71,8 +71,9 @@ int prefix_table_add(struct prefix_table *t, const char *name,
 			uint32_t a;
 
 			memcpy(&a, p->addr, 4);
-			rc = rte_lpm_add(t->v4, rte_be_to_cpu_32(a), p->depth,
-					 value);
+			rc = prefix4_routes_add(&t->v4_routes,
+						rte_be_to_cpu_32(a), p->depth,
+						value);
 		} else {
 			rc = rte_lpm6_add(t->v6, p->addr, p->depth, value);
 		}
@@ -87,11 +88,29 @@ int prefix_table_add(struct prefix_table *t, const char *name,
 	return 0;
 }
 
+int prefix_table_finish(struct prefix_table *t, const char *name, char *err,
+			size_t errlen)
+{
+	int rc = prefix4_table_build(&t->v4, &t->v4_routes);
+
+	prefix4_routes_free(&t->v4_routes);
+	if (t->v6 == NULL) { /* nothing was ever added */
+		t->default_v4 = TENANT_NONE;
+		t->default_v6 = TENANT_NONE;
+	}
+	if (rc < 0)
+		snprintf(err, errlen,
+			 "cannot build prefix table '%s': out of DPDK memory "
+			 "(64 MiB and more; see -m)",
+			 name);
+	return rc;
+}
+
 void prefix_table_free(struct prefix_table *t)
 {
-	rte_lpm_free(t->v4);
+	prefix4_table_free(&t->v4);
+	prefix4_routes_free(&t->v4_routes);
 	rte_lpm6_free(t->v6);
-	t->v4 = NULL;
 	t->v6 = NULL;
 }
 
@@ -101,9 +120,8 @@ uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
 	uint32_t hop;
 
 	if (l3 == PKT_L3_IPV4) {
-		if (rte_lpm_lookup(t->v4, addr->v4, &hop) == 0)
-			return hop;
-		return t->default_v4;
+		hop = prefix4_lookup(&t->v4, addr->v4);
+		return hop != PREFIX4_NONE ? hop : t->default_v4;
 	}
 	if (l3 == PKT_L3_IPV6) {
 		if (rte_lpm6_lookup(t->v6, addr->v6, &hop) == 0)

@@ -4,9 +4,12 @@
  *
  * Contract:
  *  - A prefix_table maps IPv4/IPv6 addresses to a value by longest-prefix
- *    match (DPDK LPM / LPM6; /0 routes handled here since LPM has no
- *    depth 0). Built once by the control side, then read-only: lookups
- *    take no lock and may run on any lcore concurrently.
+ *    match (prefix4's DIR-24-8 for IPv4, DPDK LPM6 for IPv6; /0 routes
+ *    handled here). Built once by the control side (prefix_table_add()
+ *    for each group of prefixes, then prefix_table_finish()), then
+ *    read-only: lookups take no lock and may run on any lcore
+ *    concurrently. IPv4 costs O(N log N) to build for N prefixes, and a
+ *    64 MiB tbl24 per table whatever N.
  *  - A domain_table maps a lower-case host name to a tenant; lookups fold
  *    case themselves, so callers pass the host as it appears on the wire.
  *  - Lookups return TENANT_NONE when nothing matches.
@@ -20,6 +23,7 @@
 
 #include "config.h"
 #include "decode.h"
+#include "prefix4.h"
 
 #define TENANT_NONE UINT32_MAX
 /* The value of the SBC's own networks in a prefix_table: above every
@@ -29,11 +33,11 @@
 _Static_assert(CONFIG_MAX_TENANTS <= TENANT_SLOTS_MAX,
 	       "every tenant slot must fit a prefix table's next hop");
 
-struct rte_lpm;
 struct rte_lpm6;
 
 struct prefix_table {
-	struct rte_lpm *v4;
+	struct prefix4_table v4;	 /* built by prefix_table_finish() */
+	struct prefix4_routes v4_routes; /* until then */
 	struct rte_lpm6 *v6;
 	uint32_t default_v4; /* value of 0.0.0.0/0, or TENANT_NONE */
 	uint32_t default_v6; /* value of ::/0, or TENANT_NONE */
@@ -52,14 +56,17 @@ struct domain_table {
 };
 
 /*
- * Add `count` prefixes, each mapping to `value`. Creates the LPM tables on
- * first use, sized for v4_hint IPv4 and v6_hint IPv6 prefixes in all.
- * Returns 0 or -errno with a message in err.
+ * Add `count` prefixes, each mapping to `value`; a prefix added again maps
+ * to the later value. Creates the IPv6 table on first use, sized for
+ * v6_hint IPv6 prefixes in all. Returns 0 or -errno with a message in err.
  */
 int prefix_table_add(struct prefix_table *t, const char *name,
 		     const struct config_prefix *prefixes, size_t count,
-		     uint32_t value, size_t v4_hint, size_t v6_hint, char *err,
-		     size_t errlen);
+		     uint32_t value, size_t v6_hint, char *err, size_t errlen);
+/* After the last add, before the first lookup: builds the IPv4 table. */
+int prefix_table_finish(struct prefix_table *t, const char *name, char *err,
+			size_t errlen);
+/* Also of a table never finished, or all zeros; twice is harmless. */
 void prefix_table_free(struct prefix_table *t);
 uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
 			     const struct pkt_addr *addr);

@@ -520,6 +520,13 @@ class Control(unittest.TestCase):
         self.assertIsNotNone(m, f"{name}{{{lab}}} not in the metrics")
         return int(m.group(1))
 
+    def metric_sum(self, text, name):
+        """The sum of every sample of a family (all label values)."""
+        vals = re.findall(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\d+)$", text,
+                          re.M)
+        self.assertTrue(vals, f"no {name} in the metrics")
+        return sum(int(v) for v in vals)
+
     def tenant_list(self):
         return self.ctl_json("tenant", "list")["tenants"]
 
@@ -608,6 +615,44 @@ class Control(unittest.TestCase):
                                      tenant="acme"), 4)
         self.assertEqual(self.metric(m, "sipwarden_packets_total"),
                          self.injected)
+
+        # per lcore: the one worker (lcore 1) received and handled it all
+        for fam, total in (("rx_packets", "packets"),
+                           ("rx_bytes", "bytes"),
+                           ("forwarded_packets", "forwarded_packets"),
+                           ("replies", "replies"),
+                           ("dropped_packets", "dropped_packets"),
+                           ("tx_errors", "tx_errors")):
+            self.assertEqual(
+                self.metric(m, f"sipwarden_lcore_{fam}_total", lcore="1"),
+                self.metric(m, f"sipwarden_{total}_total"), fam)
+        self.assertEqual(self.metric_sum(m, "sipwarden_lcore_rx_packets_total"),
+                         self.injected)
+        # per port: the ports received what was injected, and sent what
+        # was forwarded plus the replies (the worker's TX buffer is
+        # flushed within a loop, so a scrape may come just before it)
+        deadline = time.monotonic() + 5
+        while True:
+            m = self.metrics()
+            sent = self.metric_sum(m, "sipwarden_port_tx_packets_total")
+            want = (self.metric(m, "sipwarden_forwarded_packets_total") +
+                    self.metric(m, "sipwarden_replies_total"))
+            if sent == want or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(sent, want)
+        self.assertEqual(self.metric_sum(m, "sipwarden_port_rx_packets_total"),
+                         self.injected)
+        self.assertEqual(self.metric(m, "sipwarden_port_rx_packets_total",
+                                     port="0", device="net_pcap0") +
+                         self.metric(m, "sipwarden_port_rx_packets_total",
+                                     port="1", device="net_pcap1"),
+                         self.injected)
+        for fam in ("rx_missed", "rx_errors", "tx_errors", "rx_nombuf"):
+            self.assertEqual(
+                self.metric_sum(m, f"sipwarden_port_{fam}_total"), 0, fam)
+        self.assertIn("# TYPE sipwarden_port_queue_rx_packets_total counter",
+                      m)
 
         # and the ports: the first two of each phase crossed, the other
         # three were answered 503 out of the outside port

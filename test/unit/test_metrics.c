@@ -3,7 +3,8 @@
  * metrics: the Prometheus text of a hand-made stats_view, line by line and
  * against a validator of the exposition grammar (format 0.0.4); the HTTP
  * server through a raw socket; the DPDK telemetry commands through the
- * telemetry socket of a small EAL.
+ * telemetry socket of a small EAL. stats_aggregate()'s per-lcore totals
+ * add up to its sums.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -28,6 +29,8 @@
 #include <rte_errno.h>
 
 #include "metrics.h"
+#include "tenant_registry.h"
+#include "test_eal.h"
 
 /* A view made by hand: tenants in slots 0 and 2, slot 1 free (its counts
  * must not show); the name in slot 2 needs escaping. */
@@ -80,6 +83,47 @@ static struct stats_view *sample_view(void)
 		.calls_inbound = 2, .calls_outbound = 1, .emergency_calls = 1};
 	g->tenants[1] = (struct stats_tenant_gauges){.users = 99};
 	g->tenants[2] = (struct stats_tenant_gauges){.users = 7};
+	/* two worker lcores (and one that never ran: left out) */
+	v->lcore_count = 3;
+	v->lcores = calloc(3, sizeof(*v->lcores));
+	assert_non_null(v->lcores);
+	v->lcores[0].lcore_id = 1;
+	v->lcores[0].total[ST_PACKETS] = 40;
+	v->lcores[0].total[ST_BYTES] = 18000;
+	v->lcores[0].total[ST_FORWARDED_PACKETS] = 30;
+	v->lcores[0].total[ST_REPLIES] = 3;
+	v->lcores[0].total[ST_DROPPED_PACKETS] = 7;
+	v->lcores[1].lcore_id = 2;
+	v->lcores[1].total[ST_PACKETS] = 2;
+	v->lcores[1].total[ST_BYTES] = 12;
+	v->lcores[1].total[ST_TX_ERRORS] = 1;
+	v->lcores[2].lcore_id = STATS_LCORE_NONE;
+	v->lcores[2].total[ST_PACKETS] = 99;
+	/* a vdev with two queue pairs, a PCI device with one */
+	v->port_count = 2;
+	v->ports = calloc(2, sizeof(*v->ports));
+	assert_non_null(v->ports);
+	v->ports[0] = (struct stats_port){.port_id = 0,
+					  .rx_queues = 2,
+					  .tx_queues = 2,
+					  .name = "net_pcap0",
+					  .ipackets = 40,
+					  .opackets = 33,
+					  .ibytes = 18000,
+					  .obytes = 15000,
+					  .imissed = 5,
+					  .ierrors = 1,
+					  .rx_nombuf = 2,
+					  .q_ipackets = {38, 2},
+					  .q_opackets = {30, 3},
+					  .q_errors = {0, 4}};
+	v->ports[1] = (struct stats_port){.port_id = 3,
+					  .rx_queues = 1,
+					  .tx_queues = 1,
+					  .name = "0000:01:00.0",
+					  .opackets = 6,
+					  .oerrors = 1,
+					  .q_opackets = {6, 99}};
 	return v;
 }
 
@@ -362,8 +406,9 @@ static void assert_valid(const char *text, size_t families)
 }
 
 /* 25 totals, 3 + 1 all-traffic arrays, 3 per tenant arrays, 5 tenant
- * gauges, 3 table families and underflows */
-#define FAMILIES (ST_TOTAL_MAX + 4 + 3 + 5 + 3 + 1)
+ * gauges, 3 table families and underflows; 6 per lcore, 8 per port and
+ * 5 per queue */
+#define FAMILIES (ST_TOTAL_MAX + 4 + 3 + 5 + 3 + 1 + 6 + 8 + 5)
 
 static void test_prometheus_lines(void **state)
 {
@@ -429,10 +474,97 @@ static void test_prometheus_lines(void **state)
 	assert_line(text, "sipwarden_table_expired_total{table=\"calls\"} 9");
 	assert_line(text, "# TYPE sipwarden_underflows_total counter");
 	assert_line(text, "sipwarden_underflows_total 0");
-	assert_null(strstr(text, " 99\n")); /* the free slot */
+	/* per lcore */
+	assert_line(text, "# TYPE sipwarden_lcore_rx_packets_total counter");
+	assert_line(text, "sipwarden_lcore_rx_packets_total{lcore=\"1\"} 40");
+	assert_line(text, "sipwarden_lcore_rx_packets_total{lcore=\"2\"} 2");
+	assert_line(text, "sipwarden_lcore_rx_bytes_total{lcore=\"1\"} 18000");
+	assert_line(text,
+		    "sipwarden_lcore_forwarded_packets_total{lcore=\"1\"} 30");
+	assert_line(text, "sipwarden_lcore_replies_total{lcore=\"1\"} 3");
+	assert_line(text,
+		    "sipwarden_lcore_dropped_packets_total{lcore=\"1\"} 7");
+	assert_line(text, "sipwarden_lcore_tx_errors_total{lcore=\"2\"} 1");
+	assert_line(text, "sipwarden_lcore_tx_errors_total{lcore=\"1\"} 0");
+	/* per port and queue */
+	assert_line(text, "# TYPE sipwarden_port_rx_packets_total counter");
+	assert_line(text, "sipwarden_port_rx_packets_total{port=\"0\","
+			  "device=\"net_pcap0\"} 40");
+	assert_line(text, "sipwarden_port_tx_packets_total{port=\"3\","
+			  "device=\"0000:01:00.0\"} 6");
+	assert_line(text, "sipwarden_port_rx_bytes_total{port=\"0\","
+			  "device=\"net_pcap0\"} 18000");
+	assert_line(text, "sipwarden_port_tx_bytes_total{port=\"0\","
+			  "device=\"net_pcap0\"} 15000");
+	assert_line(text, "sipwarden_port_rx_missed_total{port=\"0\","
+			  "device=\"net_pcap0\"} 5");
+	assert_line(text, "sipwarden_port_rx_errors_total{port=\"0\","
+			  "device=\"net_pcap0\"} 1");
+	assert_line(text, "sipwarden_port_tx_errors_total{port=\"3\","
+			  "device=\"0000:01:00.0\"} 1");
+	assert_line(text, "sipwarden_port_rx_nombuf_total{port=\"0\","
+			  "device=\"net_pcap0\"} 2");
+	assert_line(text, "sipwarden_port_queue_rx_packets_total{port=\"0\","
+			  "device=\"net_pcap0\",queue=\"1\"} 2");
+	assert_line(text, "sipwarden_port_queue_rx_errors_total{port=\"0\","
+			  "device=\"net_pcap0\",queue=\"1\"} 4");
+	assert_line(text, "sipwarden_port_queue_tx_packets_total{port=\"3\","
+			  "device=\"0000:01:00.0\",queue=\"0\"} 6");
+	/* queues past the configured ones are not shown */
+	assert_no_line(text, "sipwarden_port_queue_tx_packets_total{port=\"3\","
+			     "device=\"0000:01:00.0\",queue=\"1\"} 99");
+	assert_null(strstr(text, " 99\n")); /* the free slot, lcore, queue */
 	assert_valid(text, FAMILIES);
 	free(text);
 	stats_view_free(v);
+}
+
+/* stats_aggregate() keeps each lcore's totals, and they add up to the
+ * sums: sum of sipwarden_lcore_rx_packets_total = sipwarden_packets_total */
+static void test_aggregate_lcores(void **state)
+{
+	struct tenant_registry *reg = tenant_registry_create(4);
+	struct stats_lcore *l[3];
+	struct stats_view *v;
+	uint64_t rx = 0, fwd = 0;
+	char *text;
+
+	(void)state;
+	assert_non_null(reg);
+	for (unsigned int i = 0; i < 3; i++) {
+		l[i] = stats_lcore_create(4);
+		assert_non_null(l[i]);
+		assert_int_equal(l[i]->lcore_id, STATS_LCORE_NONE);
+		l[i]->lcore_id = 5 + i;
+		for (int t = 0; t < ST_TOTAL_MAX; t++)
+			l[i]->total[t] = 1000u * (i + 1) + (unsigned int)t;
+	}
+	v = stats_aggregate(l, 3, reg);
+	assert_non_null(v);
+	assert_int_equal(v->lcore_count, 3);
+	for (int t = 0; t < ST_TOTAL_MAX; t++) {
+		uint64_t sum = 0;
+
+		for (unsigned int i = 0; i < 3; i++)
+			sum += v->lcores[i].total[t];
+		assert_int_equal(sum, v->sum.total[t]);
+	}
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(v->lcores[i].lcore_id, 5 + i);
+		rx += v->lcores[i].total[ST_PACKETS];
+		fwd += v->lcores[i].total[ST_FORWARDED_PACKETS];
+	}
+	assert_int_equal(rx, 6000 + 3 * ST_PACKETS);
+	assert_int_equal(fwd, 6000 + 3 * ST_FORWARDED_PACKETS);
+	text = render(v);
+	assert_line(text, "sipwarden_lcore_rx_packets_total{lcore=\"7\"} 3000");
+	assert_line(text, "sipwarden_packets_total 6000");
+	assert_valid(text, FAMILIES);
+	free(text);
+	stats_view_free(v);
+	for (unsigned int i = 0; i < 3; i++)
+		stats_lcore_free(l[i]);
+	tenant_registry_free(reg);
 }
 
 /* No tenants, and no gauges at all: still valid, the families announced. */
@@ -722,27 +854,13 @@ static void remove_rundir(void)
 
 static void test_telemetry(void **state)
 {
-	char prefix[64], greeting[512], *r;
-	char *argv[] = {"test_metrics",
-			"--no-huge",
-			"--no-shconf",
-			"-m",
-			"64",
-			"--no-pci",
-			"-l",
-			"0",
-			"--log-level",
-			"*:error",
-			"--file-prefix",
-			prefix,
-			NULL};
+	char greeting[512], *r;
 	int fd;
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "sw-test-metrics-%d", (int)getpid());
 	assert_int_equal(metrics_telemetry_register(&source), 0);
 	atexit(remove_rundir);
-	if (rte_eal_init(sizeof(argv) / sizeof(*argv) - 1, argv) < 0)
+	if (test_eal_init("test_metrics", "64", true) < 0)
 		fail_msg("EAL init: %s", rte_strerror(rte_errno));
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	fd = tel_connect(greeting, sizeof(greeting));
@@ -785,6 +903,31 @@ static void test_telemetry(void **state)
 		      "\"emergency_calls_active\":1,\"users\":0,"
 		      "\"messages\":{\"INVITE\":4},\"responses\":{");
 	assert_has(r, "\"call_limit\":2,");
+	r = tel(fd, "/sipwarden/lcores");
+	assert_string_equal(
+		r, "{\"/sipwarden/lcores\":{\"1\":{\"rx_packets\":40,"
+		   "\"rx_bytes\":18000,\"forwarded_packets\":30,"
+		   "\"replies\":3,\"dropped_packets\":7,\"tx_errors\":0},"
+		   "\"2\":{\"rx_packets\":2,\"rx_bytes\":12,"
+		   "\"forwarded_packets\":0,\"replies\":0,"
+		   "\"dropped_packets\":0,\"tx_errors\":1}}}");
+	r = tel(fd, "/sipwarden/ports");
+	assert_has(r, "{\"/sipwarden/ports\":{\"0\":{\"device\":"
+		      "\"net_pcap0\",\"rx_packets\":40,\"tx_packets\":33,");
+	assert_has(r, "\"rx_missed\":5,\"rx_errors\":1,\"tx_errors\":0,"
+		      "\"rx_nombuf\":2},\"3\":{\"device\":\"0000:01:00.0\"");
+	r = tel(fd, "/sipwarden/port,0");
+	assert_has(r, "{\"/sipwarden/port\":{\"port\":0,\"device\":"
+		      "\"net_pcap0\",\"rx_packets\":40,");
+	assert_has(r, "\"queue_rx_packets\":[38,2],\"queue_rx_bytes\":[0,0],"
+		      "\"queue_rx_errors\":[0,4],\"queue_tx_packets\":[30,3],");
+	r = tel(fd, "/sipwarden/port,3");
+	assert_has(r, "\"queue_tx_packets\":[6]");
+	for (const char *bad = "/sipwarden/port,1\0/sipwarden/port,x\0"
+			       "/sipwarden/port,0x\0/sipwarden/port\0";
+	     *bad; bad += strlen(bad) + 1)
+		assert_string_equal(tel(fd, bad), "{\"/sipwarden/port\":null}");
+
 	r = tel(fd, "/sipwarden/tenant,nobody");
 	assert_string_equal(r, "{\"/sipwarden/tenant\":null}");
 	r = tel(fd, "/sipwarden/tenant");
@@ -808,6 +951,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prometheus_lines),
 		cmocka_unit_test(test_prometheus_empty),
+		cmocka_unit_test(test_aggregate_lcores),
 		cmocka_unit_test(test_validator),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_http_addresses),

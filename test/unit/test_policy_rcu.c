@@ -21,14 +21,14 @@
  *     config_load_string() of a YAML text derived from the version, with a
  *     domain table, emergency list, port maps and reply tag key of their
  *     own; freed through policy_free() by call_rcu (prefix tables left
- *     empty: rte_lpm_free(NULL) is a no-op, so no EAL is needed). The writer
+ *     empty: freeing an empty prefix table needs no EAL). The writer
  *     also waits for a grace period every 256 versions, as control_ops's
  *     install() does before every build.
  *  3. real snapshots: with a small EAL (no hugepages), policy_build() of
- *     configs with prefixes (DPDK LPM) and tenants in the registry, as
+ *     configs with prefixes (prefix4, LPM6) and tenants in the registry, as
  *     tenant.add/del/reload do (rcu_barrier, build, publish, remove the
  *     tenants the new one lacks), while readers look tenants up by address
- *     and by domain. Fewer versions (each IPv4 LPM is 64 MB to zero).
+ *     and by domain. Fewer versions (each IPv4 table is 64 MB to zero).
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -53,6 +53,7 @@
 #include "policy.h"
 #include "state_table.h"
 #include "tenant_registry.h"
+#include "test_eal.h"
 
 #define READERS 2
 #define TENANT_VERSIONS 12032u /* per swapped slot; a multiple of 64 */
@@ -591,7 +592,7 @@ static void test_snapshot_swaps(void **state)
 }
 
 /* ---------------------------------------------------------------------
- * 3. real snapshots: policy_build() with DPDK LPM, under a small EAL
+ * 3. real snapshots: policy_build() with its prefix tables, under a small EAL
  */
 
 static const uint8_t tag_key[REPLY_TAG_KEY_LEN] = "policy-rcu-test";
@@ -764,21 +765,6 @@ static void *real_writer(void *arg)
 
 static void test_real_snapshot_swaps(void **state)
 {
-	char prefix[64];
-	const char *argv[] = {"test_policy_rcu",
-			      "--no-huge",
-			      "-m",
-			      "512",
-			      "--no-pci",
-			      "--no-shconf",
-			      "--no-telemetry",
-			      "-l",
-			      "0",
-			      "--log-level",
-			      "*:error",
-			      "--file-prefix",
-			      prefix,
-			      NULL};
 	struct reader rs[READERS];
 	volatile bool done = false;
 	pthread_t writer;
@@ -786,10 +772,9 @@ static void test_real_snapshot_swaps(void **state)
 	cpu_set_t cpus;
 
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "sw-test-rcu-%d", (int)getpid());
 	assert_int_equal(
 		pthread_getaffinity_np(pthread_self(), sizeof(cpus), &cpus), 0);
-	if (rte_eal_init(sizeof(argv) / sizeof(*argv) - 1, (char **)argv) < 0)
+	if (test_eal_init("test_policy_rcu", "512", false) < 0)
 		fail_msg("EAL init: %s", rte_strerror(rte_errno));
 	/* EAL pinned us to CPU 0; the threads below should spread */
 	assert_int_equal(
@@ -810,7 +795,7 @@ static void test_real_snapshot_swaps(void **state)
 			 1000 + REAL_SNAPSHOT_VERSIONS);
 	policy_publish(NULL);
 	rcu_thread_offline();
-	rcu_barrier(); /* snapshots (and their LPM tables) and policies */
+	rcu_barrier(); /* snapshots (and their prefix tables) and policies */
 	tenant_registry_free(registry);
 	registry = NULL;
 	state_table_thread_fini();
