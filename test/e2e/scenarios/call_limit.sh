@@ -13,8 +13,8 @@ scenario_config() { e2e_config_default "max_calls: $LIMIT"; }
 scenario_run() {
 	e2e_sipp uas "$NS_SRV" -sn uas -i "$SRV4" -m "$LIMIT"
 	e2e_wait_listening uas "$NS_SRV"
-	e2e_sipp uac "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_call_limit.xml" \
-		-i "$CLI4" -m "$CALLS" -r 20 -l "$CALLS" -trace_logs \
+	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_call_limit.xml" \
+		-i "$ACME4" -m "$CALLS" -r 20 -l "$CALLS" -trace_logs \
 		-log_file uac.log "$(e2e_hostport "$SRV4")"
 	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
 	e2e_wait uas 10 || e2e_stop uas

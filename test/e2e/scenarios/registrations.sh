@@ -17,16 +17,16 @@ scenario_run() {
 		-i "$SRV4" -m $((LIMIT + 1))
 	e2e_wait_listening reg "$NS_SRV"
 	# one at a time (-l 1): the order, and so which AORs get in, is fixed
-	e2e_sipp uac "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_register.xml" \
+	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_register.xml" \
 		-inf "$E2E_DIR/scenarios/register_aors.csv" \
-		-i "$CLI4" -m "$AORS" -r 10 -l 1 -trace_logs -log_file uac.log \
+		-i "$ACME4" -m "$AORS" -r 10 -l 1 -trace_logs -log_file uac.log \
 		"$(e2e_hostport "$SRV4")"
 	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
 	e2e_sipp_report uac
 	USERS_LIVE=$(e2e_acme_live users)
-	e2e_sipp refresh "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_register.xml" \
+	e2e_sipp refresh "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_register.xml" \
 		-inf "$E2E_DIR/scenarios/register_refresh.csv" \
-		-i "$CLI4" -m 1 -trace_logs -log_file refresh.log \
+		-i "$ACME4" -m 1 -trace_logs -log_file refresh.log \
 		"$(e2e_hostport "$SRV4")"
 	e2e_wait refresh $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop refresh
 	e2e_sipp_report refresh

@@ -6,7 +6,7 @@ CALLS=10
 E2E_TRANSPORT=t1
 
 scenario_run() {
-	e2e_calls "$NS_CLI" "$CLI4" "$NS_SRV" "$SRV4" "$CALLS"
+	e2e_calls "$NS_ACME" "$ACME4" "$NS_SRV" "$SRV4" "$CALLS"
 }
 
 scenario_check() {
