@@ -411,15 +411,20 @@ e2e_ctl() {
 		-s "$E2E_WORK/ctl.sock" --timeout 5 "$@"
 }
 
-# one of TENANT's counters (dotted path), live, from `sipwardenctl stats`
-e2e_tenant_live() { # TENANT PATH
+# TENANT's counters at dotted PATHs, live, from one `sipwardenctl stats`
+# (one snapshot): their values on one line, "none" for each one missing
+e2e_tenant_live() { # TENANT PATH...
 	e2e_ctl --json stats --tenant "$1" 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 d = d.get("tenants", {}).get(sys.argv[1], d)
-for k in sys.argv[2].split("."):
-    d = d.get(k, "none") if isinstance(d, dict) else "none"
-print(d)' "$1" "$2" 2>/dev/null || echo none
+out = []
+for path in sys.argv[2:]:
+    v = d
+    for k in path.split("."):
+        v = v.get(k, "none") if isinstance(v, dict) else "none"
+    out.append(str(v))
+print(" ".join(out))' "$@" 2>/dev/null || echo none
 }
 
 e2e_acme_live() { e2e_tenant_live acme "$1"; } # PATH
