@@ -51,10 +51,8 @@ E2E_OUTSIDE_HOSTS=(
 )
 # older names, kept for scenarios written before the per-tenant namespaces:
 # CLI is acme's, UNK the attacker's ($NS_CLI is $NS_ACME)
-CLI4=$ACME4
-CLI6=$ACME6
-UNK4=$ATK4
-UNK6=$ATK6
+# shellcheck disable=SC2034 # for the scenarios
+{ CLI4=$ACME4 CLI6=$ACME6 UNK4=$ATK4 UNK6=$ATK6; }
 
 IF_CLI=swe2e-cli       # an outside host's interface, in its namespace
 IF_BR=swe2e-br         # the bridge in ns wan
@@ -305,6 +303,7 @@ e2e_topology_up() {
 		# shellcheck disable=SC2086 # ROLE ADDR4 ADDR6
 		e2e_outside_host $host
 	done
+	# shellcheck disable=SC2034 # for the scenarios
 	NS_CLI=$NS_ACME
 	if e2e_host_mode; then
 		# the SBC side (the TAP) exists once sipwarden runs: e2e_tap_up
@@ -388,6 +387,7 @@ EOF
 # The default: the SBC's prefixes inside, tenant acme on ns acme's
 # prefixes, tenant globex on ns globex's, nothing for the attacker's;
 # refusals answered.
+# shellcheck disable=SC2120 # the scenarios pass them
 e2e_config_default() { # [ACME-LIMITS [GLOBEX-LIMITS]], e.g. "max_calls: 2"
 	e2e_config_base
 	cat <<EOF
@@ -603,6 +603,28 @@ e2e_calls() { # CALLER_NS CALLER CALLEE_NS CALLEE CALLS [UAC-ARGS...]
 	e2e_wait uas 10 || e2e_stop uas
 	e2e_sipp_report uac
 	e2e_sipp_report uas
+}
+
+# How many lines of sipp NAME's log (-trace_logs -log_file NAME.log, the
+# <log> actions of its scenario) match PATTERN (grep).
+e2e_logged() { # NAME PATTERN
+	grep -c "$2" "$E2E_WORK/$1.log" 2>/dev/null
+}
+
+# How many SIP messages sipp NAME sent or received (-trace_msg, NAME.msg)
+# begin with START, e.g. "INVITE " or "BYE ".
+e2e_msgs() { # NAME START
+	grep -c "^$2" "$E2E_WORK/$1.msg" 2>/dev/null
+}
+
+# Seconds (3 decimals) from the first INVITE sipp NAME sent to its last,
+# from its NAME.msg: the T of a rate limit's "burst + rate x T".
+e2e_invite_span() { # NAME
+	awk '/^-+ [0-9-]+ [0-9:.]+$/ { split($3, t, ":");
+		ts = t[1] * 3600 + t[2] * 60 + t[3]; next }
+	     /^INVITE / { if (first == "") first = ts; last = ts }
+	     END { if (first == "") print "none";
+		   else printf "%.3f\n", last - first }' "$E2E_WORK/$1.msg"
 }
 
 # sipp's verdict on NAME: exit status 0 and the given successful/failed

@@ -32,20 +32,11 @@ scenario_run() {
 	e2e_sipp_report uas
 }
 
-invite_span() { # NAME: seconds from its first INVITE sent to its last
-	awk '/^-+ [0-9-]+ [0-9:.]+$/ { split($3, t, ":");
-		ts = t[1] * 3600 + t[2] * 60 + t[3]; next }
-	     /^INVITE / { if (first == "") first = ts; last = ts }
-	     END { if (first == "") print "none";
-		   else printf "%.3f\n", last - first }' "$E2E_WORK/$1.msg"
-}
-
 scenario_check() {
 	local refused unanswered span expect
-	refused=$(grep -c 'refused 403: unknown_source ' \
-		"$E2E_WORK/flood.log" 2>/dev/null)
-	unanswered=$(grep -c 'unanswered' "$E2E_WORK/flood.log" 2>/dev/null)
-	span=$(invite_span flood)
+	refused=$(e2e_logged flood 'refused 403: unknown_source ')
+	unanswered=$(e2e_logged flood 'unanswered')
+	span=$(e2e_invite_span flood)
 	expect=$(awk -v s="$span" -v b="$REPLY_BURST" -v r="$REPLY_RATE" \
 		'BEGIN { printf "%d\n", b + int(r * s) }')
 	e2e_log "attacker: $refused answered 403, $unanswered unanswered," \

@@ -29,10 +29,10 @@ scenario_check() {
 	e2e_expect_eq "calls the SBC saw" "$LIMIT" \
 		"$(e2e_sipp_stat uas 'IncomingCall(C)')"
 	e2e_expect_eq "calls answered (uac.log)" "$LIMIT" \
-		"$(grep -c '^.*answered' "$E2E_WORK/uac.log" 2>/dev/null)"
+		"$(e2e_logged uac '^.*answered')"
 	e2e_expect_eq "503s naming call_limit with Retry-After (uac.log)" \
 		"$refused" \
-		"$(grep -c 'refused: call_limit, Retry-After 5' "$E2E_WORK/uac.log" 2>/dev/null)"
+		"$(e2e_logged uac 'refused: call_limit, Retry-After 5')"
 	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
 	e2e_expect_stat totals.replies "$refused"
 	e2e_expect_stat totals.absorbed_acks "$refused"

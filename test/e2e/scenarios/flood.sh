@@ -28,20 +28,11 @@ scenario_run() {
 	e2e_stop uas
 }
 
-invite_span() { # NAME: seconds from its first INVITE sent to its last
-	awk '/^-+ [0-9-]+ [0-9:.]+$/ { split($3, t, ":");
-		ts = t[1] * 3600 + t[2] * 60 + t[3]; next }
-	     /^INVITE / { if (first == "") first = ts; last = ts }
-	     END { if (first == "") print "none";
-		   else printf "%.3f\n", last - first }' "$E2E_WORK/$1.msg"
-}
-
 scenario_check() {
 	local answered refused span most
-	answered=$(grep -c 'answered' "$E2E_WORK/flood.log" 2>/dev/null)
-	refused=$(grep -c 'refused 503: cps_limit, Retry-After 1 ' \
-		"$E2E_WORK/flood.log" 2>/dev/null)
-	span=$(invite_span flood)
+	answered=$(e2e_logged flood 'answered')
+	refused=$(e2e_logged flood 'refused 503: cps_limit, Retry-After 1 ')
+	span=$(e2e_invite_span flood)
 	e2e_expect_sipp globex "$CALLS" 0
 	e2e_expect_sipp flood "$FLOOD" 0
 	e2e_expect_eq "acme answered + refused 503 cps_limit (flood.log)" \
@@ -54,7 +45,7 @@ scenario_check() {
 		e2e_expect_eq "acme admitted at most $most" "$most" "$answered"
 	fi
 	e2e_expect_eq "calls the SBC saw (uas.msg)" $((answered + CALLS)) \
-		"$(grep -c '^INVITE ' "$E2E_WORK/uas.msg" 2>/dev/null)"
+		"$(e2e_msgs uas 'INVITE ')"
 
 	e2e_expect_stat tenants.globex.messages.INVITE "$CALLS"
 	e2e_expect_stat tenants.globex.verdicts.cps_limit 0

@@ -40,7 +40,7 @@ scenario_check() {
 		$((3 * CALLS)) "$TAP_RX"
 	e2e_expect_sipp unk "$CALLS_UNK" 0
 	e2e_expect_eq "403s with Reason unknown_source (unk.log)" \
-		"$CALLS_UNK" "$(grep -c unknown_source "$E2E_WORK/unk.log" 2>/dev/null)"
+		"$CALLS_UNK" "$(e2e_logged unk unknown_source)"
 
 	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
 	e2e_expect_stat tenants.acme.messages.ACK "$CALLS"

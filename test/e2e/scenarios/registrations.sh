@@ -35,10 +35,6 @@ scenario_run() {
 	e2e_log "live acme at the end: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"
 }
 
-logged() { # NAME PATTERN
-	grep -c "$2" "$E2E_WORK/$1.log" 2>/dev/null
-}
-
 scenario_check() {
 	local refused=$((AORS - LIMIT)) a
 	e2e_expect_sipp uac "$AORS" 0
@@ -47,14 +43,14 @@ scenario_check() {
 	e2e_expect_eq "REGISTERs the registrar saw" $((LIMIT + 1)) \
 		"$(e2e_sipp_stat reg 'IncomingCall(C)')"
 	for a in alice bob carol; do
-		e2e_expect_eq "$a registered (uac.log)" 1 "$(logged uac "registered $a\$")"
+		e2e_expect_eq "$a registered (uac.log)" 1 "$(e2e_logged uac "registered $a\$")"
 	done
 	for a in dave eve; do
 		e2e_expect_eq "$a refused 403 user_limit (uac.log)" 1 \
-			"$(logged uac "refused 403: user_limit $a (")"
+			"$(e2e_logged uac "refused 403: user_limit $a (")"
 	done
 	e2e_expect_eq "refresh of alice registered (refresh.log)" 1 \
-		"$(logged refresh 'registered alice$')"
+		"$(e2e_logged refresh 'registered alice$')"
 	e2e_expect_eq "live acme.users after the 5 REGISTERs" "$LIMIT" "${USERS_LIVE:-none}"
 
 	e2e_expect_stat tenants.acme.messages.REGISTER $((AORS + 1))

@@ -66,9 +66,8 @@ scenario_run() {
 
 scenario_check() {
 	local answered refused order
-	answered=$(grep -c 'answered' "$E2E_WORK/uac.log" 2>/dev/null)
-	refused=$(grep -c 'refused 503: suspended, Retry-After 60 ' \
-		"$E2E_WORK/uac.log" 2>/dev/null)
+	answered=$(e2e_logged uac 'answered')
+	refused=$(e2e_logged uac 'refused 503: suspended, Retry-After 60 ')
 	# each outcome in call order, runs collapsed
 	order=$(grep -o 'answered\|refused' "$E2E_WORK/uac.log" 2>/dev/null |
 		uniq | paste -sd ' ')
@@ -86,9 +85,9 @@ scenario_check() {
 		"$((${BYES_DRAINED:-0} - ${BYES_AT_SUSPEND:-0}))"
 	e2e_expect_eq "tenant show after the resume" false "$RESUMED_SHOWN"
 	e2e_expect_eq "calls the SBC saw (uas.msg)" $((answered + GLOBEX_CALLS)) \
-		"$(grep -c '^INVITE ' "$E2E_WORK/uas.msg" 2>/dev/null)"
+		"$(e2e_msgs uas 'INVITE ')"
 	e2e_expect_eq "calls the SBC ended (uas.msg)" $((answered + GLOBEX_CALLS)) \
-		"$(grep -c '^BYE ' "$E2E_WORK/uas.msg" 2>/dev/null)"
+		"$(e2e_msgs uas 'BYE ')"
 
 	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
 	# the refused INVITEs and the ACKs to their 503s
