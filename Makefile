@@ -35,8 +35,8 @@ test:
 		+ $$(meson test -C build-asan --list --no-rebuild 2>/dev/null | wc -l) \
 		+ $$(grep -c "\['fuzz_" test/fuzz/meson.build) )) passed, 0 failed"
 
-# every libFuzzer target for FUZZ_SECONDS each (make test: 30)
-FUZZ_SECONDS ?= 30
+# every libFuzzer target for FUZZ_SECONDS each (make test: 60)
+FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/setup.sh --test
 	test/fuzz/run.sh $(FUZZ_SECONDS)

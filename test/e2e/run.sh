@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end tests: sipwarden on two af_xdp veth ports between a tenant
-# namespace and an SBC namespace, real SIP calls with sipp.
+# End-to-end tests: sipwarden on two af_xdp veth ports between the outside
+# (a namespace per tenant and one for an attacker, on a bridge) and an SBC
+# namespace, real SIP calls with sipp.
 #
 #   test/e2e/run.sh SIPWARDEN [SCENARIO...]
 #
@@ -77,8 +78,7 @@ mkdir -p "$out" || exit 1
 # at the time bound): what is inside them was started by us.
 sweep() { # ID
 	local ns pid
-	for ns in "$1-cli" "$1-mid" "$1-srv"; do
-		ip netns list | grep -qw "^$ns" || continue
+	for ns in $(ip netns list | awk -v p="$1-" 'index($1, p) == 1 { print $1 }'); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
 			kill -KILL "$pid" 2>/dev/null
 		done

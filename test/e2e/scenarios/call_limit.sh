@@ -13,8 +13,8 @@ scenario_config() { e2e_config_default "max_calls: $LIMIT"; }
 scenario_run() {
 	e2e_sipp uas "$NS_SRV" -sn uas -i "$SRV4" -m "$LIMIT"
 	e2e_wait_listening uas "$NS_SRV"
-	e2e_sipp uac "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_call_limit.xml" \
-		-i "$CLI4" -m "$CALLS" -r 20 -l "$CALLS" -trace_logs \
+	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_call_limit.xml" \
+		-i "$ACME4" -m "$CALLS" -r 20 -l "$CALLS" -trace_logs \
 		-log_file uac.log "$(e2e_hostport "$SRV4")"
 	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
 	e2e_wait uas 10 || e2e_stop uas
@@ -29,10 +29,10 @@ scenario_check() {
 	e2e_expect_eq "calls the SBC saw" "$LIMIT" \
 		"$(e2e_sipp_stat uas 'IncomingCall(C)')"
 	e2e_expect_eq "calls answered (uac.log)" "$LIMIT" \
-		"$(grep -c '^.*answered' "$E2E_WORK/uac.log" 2>/dev/null)"
+		"$(e2e_logged uac '^.*answered')"
 	e2e_expect_eq "503s naming call_limit with Retry-After (uac.log)" \
 		"$refused" \
-		"$(grep -c 'refused: call_limit, Retry-After 5' "$E2E_WORK/uac.log" 2>/dev/null)"
+		"$(e2e_logged uac 'refused: call_limit, Retry-After 5')"
 	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
 	e2e_expect_stat totals.replies "$refused"
 	e2e_expect_stat totals.absorbed_acks "$refused"

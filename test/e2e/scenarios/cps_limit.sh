@@ -20,8 +20,8 @@ scenario_config() { e2e_config_default "cps: $CPS, burst: $BURST"; }
 scenario_run() {
 	e2e_sipp uas "$NS_SRV" -sn uas -i "$SRV4"
 	e2e_wait_listening uas "$NS_SRV"
-	e2e_sipp uac "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_admit_or_refuse.xml" \
-		-i "$CLI4" -m "$CALLS" -r 30 -l "$CALLS" -d 200 -trace_logs \
+	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_admit_or_refuse.xml" \
+		-i "$ACME4" -m "$CALLS" -r 30 -l "$CALLS" -d 200 -trace_logs \
 		-log_file uac.log "$(e2e_hostport "$SRV4")"
 	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
 	e2e_sipp_report uac
@@ -30,21 +30,11 @@ scenario_run() {
 	e2e_stop uas
 }
 
-# seconds (3 decimals) from the first INVITE the UAC sent to the last
-invite_span() {
-	awk '/^-+ [0-9-]+ [0-9:.]+$/ { split($3, t, ":");
-		ts = t[1] * 3600 + t[2] * 60 + t[3]; next }
-	     /^INVITE / { if (first == "") first = ts; last = ts }
-	     END { if (first == "") print "none";
-		   else printf "%.3f\n", last - first }' "$E2E_WORK/uac.msg"
-}
-
 scenario_check() {
 	local answered refused span expect lo hi
-	answered=$(grep -c 'answered' "$E2E_WORK/uac.log" 2>/dev/null)
-	refused=$(grep -c 'refused 503: cps_limit, Retry-After 1 ' \
-		"$E2E_WORK/uac.log" 2>/dev/null)
-	span=$(invite_span)
+	answered=$(e2e_logged uac 'answered')
+	refused=$(e2e_logged uac 'refused 503: cps_limit, Retry-After 1 ')
+	span=$(e2e_invite_span uac)
 	e2e_expect_sipp uac "$CALLS" 0
 	e2e_expect_eq "answered + refused 503 cps_limit (uac.log)" "$CALLS" \
 		"$((answered + refused))"
@@ -65,7 +55,7 @@ scenario_check() {
 		e2e_expect_eq "INVITE span from uac.msg" seconds "$span"
 	fi
 	e2e_expect_eq "calls the SBC saw (uas.msg)" "$answered" \
-		"$(grep -c '^INVITE ' "$E2E_WORK/uas.msg" 2>/dev/null)"
+		"$(e2e_msgs uas 'INVITE ')"
 
 	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
 	# the refused INVITEs and the ACKs to their 503s

@@ -41,10 +41,6 @@ scenario_run() {
 	e2e_log "live acme at the end: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"
 }
 
-outcome() { # NAME PATTERN
-	grep -c "$2" "$E2E_WORK/$1.log" 2>/dev/null
-}
-
 scenario_check() {
 	local n
 	for n in hold over sos1 susp sos2; do
@@ -52,13 +48,13 @@ scenario_check() {
 	done
 	e2e_expect_eq "long calls still up while 112 was called" yes \
 		"${HELD_DURING_SOS1:-no}"
-	e2e_expect_eq "long calls answered" "$LIMIT" "$(outcome hold '^.*answered')"
+	e2e_expect_eq "long calls answered" "$LIMIT" "$(e2e_logged hold '^.*answered')"
 	e2e_expect_eq "normal call at the limit: 503 call_limit" 1 \
-		"$(outcome over 'refused 503: call_limit, Retry-After 5')"
-	e2e_expect_eq "112 at the limit answered" 1 "$(outcome sos1 answered)"
+		"$(e2e_logged over 'refused 503: call_limit, Retry-After 5')"
+	e2e_expect_eq "112 at the limit answered" 1 "$(e2e_logged sos1 answered)"
 	e2e_expect_eq "normal call while suspended: 403 suspended" 1 \
-		"$(outcome susp 'refused 403: suspended ')"
-	e2e_expect_eq "112 while suspended answered" 1 "$(outcome sos2 answered)"
+		"$(e2e_logged susp 'refused 403: suspended ')"
+	e2e_expect_eq "112 while suspended answered" 1 "$(e2e_logged sos2 answered)"
 	e2e_expect_sipp uas 4 0
 	e2e_expect_eq "calls the SBC saw" 4 "$(e2e_sipp_stat uas 'IncomingCall(C)')"
 

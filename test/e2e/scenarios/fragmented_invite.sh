@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034
 # INVITEs larger than the veth MTU (1500): uac_big_invite.xml sends about
-# 3500 bytes (a long SDP), which the kernel of ns cli sends in 3 IP
+# 3500 bytes (a long SDP), which the kernel of ns acme sends in 3 IP
 # fragments, over IPv4 and IPv6. sipwarden forwards each fragment as it
 # comes, reassembles the datagram to scan it, and the calls complete; the
 # rest of each call (small messages) is not fragmented.
@@ -11,7 +11,7 @@ CALLS6=3
 big_calls() { # NAME LOCAL REMOTE CALLS
 	e2e_sipp "uas_$1" "$NS_SRV" -sn uas -i "$3" -m "$4"
 	e2e_wait_listening "uas_$1" "$NS_SRV"
-	e2e_sipp "$1" "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_big_invite.xml" \
+	e2e_sipp "$1" "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_big_invite.xml" \
 		-i "$2" -m "$4" -r 10 -l 10 -d 200 "$(e2e_hostport "$3")"
 	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
 	e2e_wait "uas_$1" 10 || e2e_stop "uas_$1"
@@ -20,8 +20,8 @@ big_calls() { # NAME LOCAL REMOTE CALLS
 }
 
 scenario_run() {
-	big_calls uac4 "$CLI4" "$SRV4" "$CALLS4"
-	big_calls uac6 "$CLI6" "$SRV6" "$CALLS6"
+	big_calls uac4 "$ACME4" "$SRV4" "$CALLS4"
+	big_calls uac6 "$ACME6" "$SRV6" "$CALLS6"
 }
 
 scenario_check() {

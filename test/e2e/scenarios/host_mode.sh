@@ -1,10 +1,11 @@
 # shellcheck shell=bash disable=SC2034
 # Host mode: sipwarden's inside port is a TAP (net_tap) it creates in its
 # own namespace, and the SBC is a sipp UAS on that TAP's kernel address
-# (ns mid, 198.18.12.3), no srv namespace. Tenant calls cross
-# veth -> af_xdp outside -> classify -> TAP -> local kernel -> sipp and
-# back; a caller no tenant claims gets its 403 from sipwarden through the
-# outside port, and nothing of it reaches the TAP.
+# (ns mid, 198.18.12.3), no srv namespace. Tenant calls (ns acme) cross
+# bridge -> veth -> af_xdp outside -> classify -> TAP -> local kernel ->
+# sipp and back; the attacker (ns atk, a source no tenant claims) gets its
+# 403 from sipwarden through the outside port, and nothing of it reaches
+# the TAP.
 E2E_DESC="host mode (af_xdp outside, TAP inside, SBC on the local kernel): 10 calls + 5 refused 403"
 E2E_TOPOLOGY=host
 CALLS=10
@@ -18,12 +19,12 @@ tap_rx() {
 }
 
 scenario_run() {
-	e2e_calls "$NS_CLI" "$CLI4" "$NS_SRV" "$SRV4" "$CALLS"
+	e2e_calls "$NS_ACME" "$ACME4" "$NS_SRV" "$SRV4" "$CALLS"
 	TAP_RX=$(tap_rx)
 	ip -n "$NS_MID" -s link show "$IF_TAP" >&2
 	# the UAS has ended: a refused INVITE let through would time out
-	e2e_sipp unk "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_expect_403.xml" \
-		-i "$UNK4" -m "$CALLS_UNK" -r 10 -l 20 -trace_logs \
+	e2e_sipp unk "$NS_ATK" -sf "$E2E_DIR/scenarios/uac_expect_403.xml" \
+		-i "$ATK4" -m "$CALLS_UNK" -r 10 -l 20 -trace_logs \
 		-log_file unk.log "$(e2e_hostport "$SRV4")"
 	e2e_wait unk $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop unk
 	e2e_sipp_report unk
@@ -39,7 +40,7 @@ scenario_check() {
 		$((3 * CALLS)) "$TAP_RX"
 	e2e_expect_sipp unk "$CALLS_UNK" 0
 	e2e_expect_eq "403s with Reason unknown_source (unk.log)" \
-		"$CALLS_UNK" "$(grep -c unknown_source "$E2E_WORK/unk.log" 2>/dev/null)"
+		"$CALLS_UNK" "$(e2e_logged unk unknown_source)"
 
 	e2e_expect_stat tenants.acme.messages.INVITE "$CALLS"
 	e2e_expect_stat tenants.acme.messages.ACK "$CALLS"

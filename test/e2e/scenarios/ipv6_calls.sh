@@ -5,7 +5,7 @@ E2E_DESC="tenant -> SBC, 10 IPv6 calls, all forwarded"
 CALLS=10
 
 scenario_run() {
-	e2e_calls "$NS_CLI" "$CLI6" "$NS_SRV" "$SRV6" "$CALLS"
+	e2e_calls "$NS_ACME" "$ACME6" "$NS_SRV" "$SRV6" "$CALLS"
 }
 
 scenario_check() {

@@ -32,19 +32,15 @@ scenario_run() {
 	e2e_sipp_report uas
 }
 
-outcome() { # NAME PATTERN
-	grep -c "$2" "$E2E_WORK/$1.log" 2>/dev/null
-}
-
 scenario_check() {
 	e2e_expect_sipp first 4 0
 	e2e_expect_sipp second 2 0
 	e2e_expect_eq "first calls still up at 4 active" yes "${FIRST_UP:-no}"
-	e2e_expect_eq "first: answered" "$LIMIT" "$(outcome first '^.*answered')"
+	e2e_expect_eq "first: answered" "$LIMIT" "$(e2e_logged first '^.*answered')"
 	e2e_expect_eq "first: 503 call_limit" 2 \
-		"$(outcome first 'refused 503: call_limit, Retry-After 5')"
+		"$(e2e_logged first 'refused 503: call_limit, Retry-After 5')"
 	e2e_expect_eq "second (after the change): answered" 2 \
-		"$(outcome second '^.*answered')"
+		"$(e2e_logged second '^.*answered')"
 	e2e_expect_sipp uas 4 0
 	e2e_expect_eq "calls the SBC saw" 4 "$(e2e_sipp_stat uas 'IncomingCall(C)')"
 

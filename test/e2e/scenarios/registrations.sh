@@ -17,26 +17,22 @@ scenario_run() {
 		-i "$SRV4" -m $((LIMIT + 1))
 	e2e_wait_listening reg "$NS_SRV"
 	# one at a time (-l 1): the order, and so which AORs get in, is fixed
-	e2e_sipp uac "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_register.xml" \
+	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_register.xml" \
 		-inf "$E2E_DIR/scenarios/register_aors.csv" \
-		-i "$CLI4" -m "$AORS" -r 10 -l 1 -trace_logs -log_file uac.log \
+		-i "$ACME4" -m "$AORS" -r 10 -l 1 -trace_logs -log_file uac.log \
 		"$(e2e_hostport "$SRV4")"
 	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
 	e2e_sipp_report uac
 	USERS_LIVE=$(e2e_acme_live users)
-	e2e_sipp refresh "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_register.xml" \
+	e2e_sipp refresh "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_register.xml" \
 		-inf "$E2E_DIR/scenarios/register_refresh.csv" \
-		-i "$CLI4" -m 1 -trace_logs -log_file refresh.log \
+		-i "$ACME4" -m 1 -trace_logs -log_file refresh.log \
 		"$(e2e_hostport "$SRV4")"
 	e2e_wait refresh $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop refresh
 	e2e_sipp_report refresh
 	e2e_wait reg 10 || e2e_stop reg
 	e2e_sipp_report reg
 	e2e_log "live acme at the end: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"
-}
-
-logged() { # NAME PATTERN
-	grep -c "$2" "$E2E_WORK/$1.log" 2>/dev/null
 }
 
 scenario_check() {
@@ -47,14 +43,14 @@ scenario_check() {
 	e2e_expect_eq "REGISTERs the registrar saw" $((LIMIT + 1)) \
 		"$(e2e_sipp_stat reg 'IncomingCall(C)')"
 	for a in alice bob carol; do
-		e2e_expect_eq "$a registered (uac.log)" 1 "$(logged uac "registered $a\$")"
+		e2e_expect_eq "$a registered (uac.log)" 1 "$(e2e_logged uac "registered $a\$")"
 	done
 	for a in dave eve; do
 		e2e_expect_eq "$a refused 403 user_limit (uac.log)" 1 \
-			"$(logged uac "refused 403: user_limit $a (")"
+			"$(e2e_logged uac "refused 403: user_limit $a (")"
 	done
 	e2e_expect_eq "refresh of alice registered (refresh.log)" 1 \
-		"$(logged refresh 'registered alice$')"
+		"$(e2e_logged refresh 'registered alice$')"
 	e2e_expect_eq "live acme.users after the 5 REGISTERs" "$LIMIT" "${USERS_LIVE:-none}"
 
 	e2e_expect_stat tenants.acme.messages.REGISTER $((AORS + 1))

@@ -9,7 +9,7 @@ E2E_WORKERS=2
 E2E_EAL_EXTRA='--lcores, "0@0,1@1,2@1"'
 
 scenario_run() {
-	e2e_calls "$NS_CLI" "$CLI4" "$NS_SRV" "$SRV4" "$CALLS"
+	e2e_calls "$NS_ACME" "$ACME4" "$NS_SRV" "$SRV4" "$CALLS"
 }
 
 scenario_check() {

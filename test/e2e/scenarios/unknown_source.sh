@@ -1,15 +1,15 @@
 # shellcheck shell=bash disable=SC2034
-# Sources no tenant claims (198.18.11.2 and 2001:db8:11::2, in ns cli but
-# outside acme's prefixes) call the SBC: sipwarden answers every INVITE
-# itself with 403 (Reason: unknown_source), drops the ACK to it, and
-# forwards nothing. The UAC scenario (uac_expect_403.xml) fails a call
+# The attacker (ns atk: 198.18.11.2 and 2001:db8:11::2, prefixes no
+# tenant claims) calls the SBC: sipwarden answers every INVITE itself
+# with 403 (Reason: unknown_source), drops the ACK to it, and forwards
+# nothing. The UAC scenario (uac_expect_403.xml) fails a call
 # that gets anything but that 403.
 E2E_DESC="unknown source, IPv4 and IPv6: every INVITE answered 403 by sipwarden"
 CALLS4=10
 CALLS6=5
 
 uac_403() { # NAME LOCAL REMOTE CALLS
-	e2e_sipp "$1" "$NS_CLI" -sf "$E2E_DIR/scenarios/uac_expect_403.xml" \
+	e2e_sipp "$1" "$NS_ATK" -sf "$E2E_DIR/scenarios/uac_expect_403.xml" \
 		-i "$2" -m "$4" -r 10 -l 20 -trace_logs -log_file "$1.log" \
 		"$(e2e_hostport "$3")"
 	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
@@ -18,8 +18,8 @@ uac_403() { # NAME LOCAL REMOTE CALLS
 
 scenario_run() {
 	# no UAS: nothing may reach the SBC
-	uac_403 uac4 "$UNK4" "$SRV4" "$CALLS4"
-	uac_403 uac6 "$UNK6" "$SRV6" "$CALLS6"
+	uac_403 uac4 "$ATK4" "$SRV4" "$CALLS4"
+	uac_403 uac6 "$ATK6" "$SRV6" "$CALLS6"
 }
 
 scenario_check() {

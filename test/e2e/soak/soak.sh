@@ -108,14 +108,14 @@ scenario_run() {
 	T0=$SECONDS
 	: >"$E2E_WORK/rss.log"
 	soak_sample start >/dev/null
-	e2e_sipp uac "$NS_CLI" -sf "$E2E_DIR/soak/uac_random.xml" -p 5061 \
-		-i "$CLI4" -m "$CALLS" -r "$SOAK_CPS" -l $((MAX_CALLS / 2)) \
+	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/soak/uac_random.xml" -p 5061 \
+		-i "$ACME4" -m "$CALLS" -r "$SOAK_CPS" -l $((MAX_CALLS / 2)) \
 		"$(e2e_hostport "$SRV4")"
-	e2e_sipp nobye "$NS_CLI" -sf "$E2E_DIR/soak/uac_nobye.xml" -p 5062 \
-		-i "$CLI4" -m "$NOBYE" -r 1 -rp "$SOAK_NOBYE_EVERY" \
+	e2e_sipp nobye "$NS_ACME" -sf "$E2E_DIR/soak/uac_nobye.xml" -p 5062 \
+		-i "$ACME4" -m "$NOBYE" -r 1 -rp "$SOAK_NOBYE_EVERY" \
 		"$(e2e_hostport "$SBC_NOBYE")"
-	e2e_sipp regc "$NS_CLI" -sf "$E2E_DIR/soak/uac_register.xml" -p 5063 \
-		-inf "$E2E_WORK/aors.csv" -i "$CLI4" -m "$REGS" -r 1 -l 5 \
+	e2e_sipp regc "$NS_ACME" -sf "$E2E_DIR/soak/uac_register.xml" -p 5063 \
+		-inf "$E2E_WORK/aors.csv" -i "$ACME4" -m "$REGS" -r 1 -l 5 \
 		"$(e2e_hostport "$SBC_REG")"
 
 	# the traffic: bounded by sipp's -m and -timeout; sample every 10 s
