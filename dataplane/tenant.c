@@ -10,6 +10,7 @@
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
 #include <rte_memory.h>
+#include <rte_prefetch.h>
 
 static int create_tables(struct prefix_table *t, const char *name,
 			 size_t capacity, size_t v6_capacity, char *err,
@@ -93,6 +94,29 @@ void prefix_table_free(struct prefix_table *t)
 	rte_lpm6_free(t->v6);
 	t->v4 = NULL;
 	t->v6 = NULL;
+}
+
+void prefix_table_prefetch(const struct prefix_table *t, enum pkt_l3 l3,
+			   const struct pkt_addr *addr, bool deep)
+{
+	const struct rte_lpm_tbl_entry *e;
+	uint32_t v;
+
+	if (l3 != PKT_L3_IPV4)
+		return;
+	/* as rte_lpm_lookup() reads them */
+	e = &t->v4->tbl24[addr->v4 >> 8];
+	if (!deep) {
+		rte_prefetch0(e);
+		return;
+	}
+	memcpy(&v, e, sizeof(v));
+	if ((v & RTE_LPM_VALID_EXT_ENTRY_BITMASK) ==
+	    RTE_LPM_VALID_EXT_ENTRY_BITMASK)
+		rte_prefetch0(
+			&t->v4->tbl8[(uint8_t)addr->v4 +
+				     (v & 0x00FFFFFF) *
+					     RTE_LPM_TBL8_GROUP_NUM_ENTRIES]);
 }
 
 uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,

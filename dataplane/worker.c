@@ -211,14 +211,14 @@ static void act(struct worker *w, const struct policy *p, enum side from,
  * ahead of the decisions on earlier frames.
  */
 static void prepare_frame(struct worker *w, const struct policy *p,
-			  struct rte_mbuf *m, struct pending_frame *f)
+			  struct pending_frame *f)
 {
 	struct stats_lcore *st = w->stats;
+	struct rte_mbuf *m = f->m;
 	struct pkt_info whole_pi;
 	const uint8_t *frame;
 	enum decode_result dr;
 
-	f->m = m;
 	f->whole = NULL;
 	f->decide = false;
 	f->in_scratch = false;
@@ -231,10 +231,15 @@ static void prepare_frame(struct worker *w, const struct policy *p,
 		st->total[ST_NON_SIP]++;
 		return;
 	}
-	/* single-segment frames are read in place; chains are linearised */
-	frame = rte_pktmbuf_read(m, 0, m->pkt_len, w->scratch);
-	f->in_scratch = frame == w->scratch;
-	dr = decode_frame(frame, m->pkt_len, &f->pi);
+	if (f->peeked) {
+		frame = rte_pktmbuf_mtod(m, const uint8_t *);
+		dr = f->peek;
+	} else {
+		/* chains are linearised */
+		frame = rte_pktmbuf_read(m, 0, m->pkt_len, w->scratch);
+		f->in_scratch = frame == w->scratch;
+		dr = decode_frame(frame, m->pkt_len, &f->pi);
+	}
 	if (w->replay)
 		f->from = policy_side_of(p, &f->pi);
 	st->total[f->from == SIDE_OUTSIDE ? ST_PACKETS_OUTSIDE
@@ -284,11 +289,43 @@ static void prepare_frame(struct worker *w, const struct policy *p,
 		st->total[ST_NON_SIP]++;
 }
 
-/* Second pass: what the decisions will read, fetched for all at once. */
-static void prefetch_decisions(struct worker *w, const struct policy *p,
-			       uint16_t n)
+/*
+ * First pass: the L2-L4 headers of a frame read in place (one segment),
+ * and the prefix entry that names its tenant fetched; the rest waits for
+ * prepare_frame.
+ */
+static void peek_frame(struct worker *w, const struct policy *p,
+		       struct pending_frame *f)
+{
+	struct rte_mbuf *m = f->m;
+
+	f->peeked = m->pkt_len <= sizeof(w->scratch) &&
+		    rte_pktmbuf_data_len(m) >= m->pkt_len;
+	if (!f->peeked)
+		return;
+	f->peek = decode_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->pkt_len,
+			       &f->pi);
+	if (f->peek == DECODE_OK && !f->pi.is_fragment)
+		policy_prefetch_tenant(p, f->from, w->replay, &f->pi, false);
+}
+
+/* Then the prefix tables' second level, where the first points to one. */
+static void peek_deeper(struct worker *w, const struct policy *p, uint16_t n)
 {
 	for (uint16_t k = 0; k < n; k++) {
+		const struct pending_frame *f = &w->pending[k];
+
+		if (f->peeked && f->peek == DECODE_OK && !f->pi.is_fragment)
+			policy_prefetch_tenant(p, f->from, w->replay, &f->pi,
+					       true);
+	}
+}
+
+/* What the decisions will read, fetched for all at once. */
+static void prefetch_decisions(struct worker *w, const struct policy *p,
+			       uint16_t lo, uint16_t hi)
+{
+	for (uint16_t k = lo; k < hi; k++) {
 		const struct pending_frame *f = &w->pending[k];
 		const struct stats_sip_counts *c;
 
@@ -305,11 +342,12 @@ static void prefetch_decisions(struct worker *w, const struct policy *p,
 	}
 }
 
-/* Third pass, in arrival order: decide, count, forward or answer. */
-static void finish_frames(struct worker *w, const struct policy *p, uint16_t n)
+/* Last pass, in arrival order: decide, count, forward or answer. */
+static void finish_frames(struct worker *w, const struct policy *p, uint16_t lo,
+			  uint16_t hi)
 {
-	prefetch_decisions(w, p, n);
-	for (uint16_t k = 0; k < n; k++) {
+	prefetch_decisions(w, p, lo, hi);
+	for (uint16_t k = lo; k < hi; k++) {
 		struct pending_frame *f = &w->pending[k];
 
 		if (w->replay) {
@@ -326,34 +364,52 @@ static void finish_frames(struct worker *w, const struct policy *p, uint16_t n)
 }
 
 /*
- * In passes, as l3fwd does: every frame is scanned and its table key
- * made first, with its hash bucket prefetched, then the nodes those
- * buckets point to are prefetched, then each frame is decided and acted
- * on in order. A new call's lookup then no longer waits for two
- * dependent cache misses. A frame that had to be linearised into
- * w->scratch (a chain, a reassembled datagram) ends the batch: the next
- * frame would overwrite what its message points to.
+ * In passes over up to WORKER_BATCH frames, as l3fwd does: the headers of
+ * every frame are decoded and the prefix entries naming their tenants
+ * fetched; then every frame is scanned and its table key made, with its
+ * hash bucket and its tenant's counters fetched; then the nodes those
+ * buckets point to and the tenants' limits are fetched; then each frame
+ * is decided and acted on, in order. The misses of one frame (about ten
+ * for a new call of a tenant not in cache) then overlap with the work and
+ * the misses of the others instead of following one another. A frame
+ * that had to be linearised into w->scratch (a chain, a reassembled
+ * datagram) is decided at once, with those before it: the next one would
+ * overwrite what its message points to.
  */
 void worker_process_burst(struct worker *w, enum side from,
 			  struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns)
 {
 	const struct policy *p = policy_current();
-	uint16_t queued = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct pending_frame *f = &w->pending[queued++];
+	for (uint16_t start = 0; start < n; start += WORKER_BATCH) {
+		uint16_t batch = RTE_MIN(n - start, WORKER_BATCH);
+		uint16_t decided = 0;
 
-		f->from = from;
-		f->now = w->replay ? port_timestamp(pkts[i]) : now_ns;
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		prepare_frame(w, p, pkts[i], f);
-		if (f->in_scratch || queued == WORKER_BATCH) {
-			finish_frames(w, p, queued);
-			queued = 0;
+		for (uint16_t k = 0; k < batch; k++) {
+			struct pending_frame *f = &w->pending[k];
+
+			f->m = pkts[start + k];
+			f->from = from;
+			f->now = w->replay ? port_timestamp(f->m) : now_ns;
+			peek_frame(w, p, f);
 		}
+		peek_deeper(w, p, batch);
+		for (uint16_t k = 0; k < batch; k++) {
+			struct pending_frame *f = &w->pending[k];
+
+			if (k + 1 < batch)
+				rte_prefetch0(
+					rte_pktmbuf_mtod(w->pending[k + 1].m,
+							 char *) +
+					RTE_CACHE_LINE_SIZE);
+			prepare_frame(w, p, f);
+			if (f->in_scratch) {
+				finish_frames(w, p, decided, k + 1);
+				decided = k + 1;
+			}
+		}
+		finish_frames(w, p, decided, batch);
 	}
-	finish_frames(w, p, queued);
 	if (n != 0)
 		frag_housekeeping(&w->frag,
 				  w->replay ? port_timestamp(pkts[n - 1])

@@ -56,6 +56,8 @@ struct pending_frame {
 	enum side from;
 	bool decide;	 /* a SIP message of the policy: admission due */
 	bool in_scratch; /* its bytes are in the worker's scratch buffer */
+	bool peeked;	 /* one segment, headers decoded into pi: peek */
+	enum decode_result peek;
 	struct frame_fate fate;
 	struct pkt_info pi;
 	struct sip_msg msg;
