@@ -66,19 +66,21 @@ class Timeline(Capture):
         self.now = t
         return self
 
-    def add(self, frames, fate, gap=0.001):
-        before = len(self.items)
-        super().add(frames, fate)
+    def _stamp(self, before, gap):
+        """Times for the frames added since there were `before`."""
         for _ in range(before, len(self.items)):
             self.times.append(self.now)
             self.now += gap
 
+    def add(self, frames, fate, gap=0.001):
+        before = len(self.items)
+        super().add(frames, fate)
+        self._stamp(before, gap)
+
     def add_fragments(self, frames, last_fate, gap=0.001):
         before = len(self.items)
         super().add_fragments(frames, last_fate)
-        for _ in range(before, len(self.items)):
-            self.times.append(self.now)
-            self.now += gap
+        self._stamp(before, gap)
 
     def mark(self):
         """The number of frames so far, for upto()."""
