@@ -10,6 +10,10 @@
  *    a liburcu QSBR reader: worker_loop() reports a quiescent state each
  *    iteration and goes offline while idle.
  *  - Every frame it is given ends exactly once: sent, replied, or freed.
+ *  - A burst is worked in passes (decode, then scan and keys, then the
+ *    decisions), so that table and tenant lines are fetched for all its
+ *    frames at once; decisions and output keep the frames' order, and
+ *    results are those of deciding one frame after the other.
  *  - On ports with RSS each worker owns one queue pair of each port; on
  *    ports without, worker 0 dispatches in software (see struct worker).
  */
