@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_prefetch.h>
+
 #define NS_PER_S 1000000000ULL
 /* RFC 3261 timer F / B: how long a transaction may go unanswered */
 #define TRANSACTION_TIMEOUT_NS (32 * NS_PER_S)
@@ -63,8 +65,8 @@ static bool calls_admit(struct tenant_usage *u, const struct tenant_policy *tp,
 			enum call_direction dir)
 {
 	unsigned int shift = direction_shift(dir);
-	uint32_t dir_max = dir == CALL_FROM_OUTSIDE ? tp->max_inbound :
-						      tp->max_outbound;
+	uint32_t dir_max =
+		dir == CALL_FROM_OUTSIDE ? tp->max_inbound : tp->max_outbound;
 	uint64_t cur = atomic_load64(&u->calls);
 
 	do {
@@ -74,10 +76,9 @@ static bool calls_admit(struct tenant_usage *u, const struct tenant_policy *tp,
 			return false;
 		if (dir_max != 0 && (uint32_t)(cur >> shift) >= dir_max)
 			return false;
-	} while (!__atomic_compare_exchange_n(&u->calls, &cur,
-					      cur + (1ULL << shift), true,
-					      __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(
+		&u->calls, &cur, cur + (1ULL << shift), true, __ATOMIC_ACQ_REL,
+		__ATOMIC_RELAXED));
 	return true;
 }
 
@@ -94,10 +95,9 @@ static void calls_release(struct admission *a, struct tenant_usage *u,
 					   __ATOMIC_RELAXED);
 			return;
 		}
-	} while (!__atomic_compare_exchange_n(&u->calls, &cur,
-					      cur - (1ULL << shift), true,
-					      __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(
+		&u->calls, &cur, cur - (1ULL << shift), true, __ATOMIC_ACQ_REL,
+		__ATOMIC_RELAXED));
 }
 
 static bool users_admit(struct tenant_usage *u, uint32_t max_users)
@@ -163,19 +163,35 @@ static void reg_end(struct admission *a, struct reg_entry *e)
 		reg_released(reg_entry_info(e), a);
 }
 
+/* The prepared key, or (not prepared) made now: the same value. key_id:
+ * the tenant's, tenant_registry_key_id(). */
+static struct call_key prep_call_key(const struct admission_prep *prep,
+				     uint64_t key_id, const struct sip_msg *m)
+{
+	return prep->kind == ADMISSION_KEY_CALL
+		       ? prep->call
+		       : call_key_make(key_id, &m->call_id);
+}
+
+static struct reg_key prep_reg_key(const struct admission_prep *prep,
+				   uint64_t key_id, const struct sip_msg *m)
+{
+	return prep->kind == ADMISSION_KEY_REG ? prep->reg
+					       : reg_key_make(key_id, &m->to);
+}
+
 static void admit_invite(struct admission *a, const struct policy *p,
 			 const struct tenant_policy *tp, enum side from,
 			 const struct pkt_info *pi, const struct sip_msg *m,
-			 uint64_t now, struct policy_decision *d)
+			 const struct call_key *key, uint64_t now,
+			 struct policy_decision *d)
 {
 	uint32_t t = d->tenant;
 	struct tenant_usage *u = &a->usage[t];
-	struct call_key key = call_key_make(
-		tenant_registry_key_id(p->registry, t), &m->call_id);
 	struct call_info info = {
 		.tenant = t,
-		.direction = from == SIDE_OUTSIDE ? CALL_FROM_OUTSIDE :
-						    CALL_FROM_INSIDE,
+		.direction = from == SIDE_OUTSIDE ? CALL_FROM_OUTSIDE
+						  : CALL_FROM_INSIDE,
 		/* before the lookup on purpose: it runs while the key's hash
 		 * finishes and keeps the tenant-counter loads below within the
 		 * out-of-order window of the lookup's misses (after the lookup,
@@ -204,7 +220,7 @@ static void admit_invite(struct admission *a, const struct policy *p,
 	 * nodes. Measured: without the lookup (unsafe) the INVITE was within
 	 * noise of with it, the misses moving into cds_lfht_add_unique.
 	 */
-	e = call_table_lookup(a->calls, &key);
+	e = call_table_lookup(a->calls, key);
 	if (e != NULL) {
 		/* a retransmission: admitted once already, under its reason */
 		if (call_entry_info(e)->emergency)
@@ -232,7 +248,7 @@ static void admit_invite(struct admission *a, const struct policy *p,
 		__atomic_fetch_add(&u->emergency_calls, 1, __ATOMIC_RELAXED);
 		d->reason = VERDICT_EMERGENCY;
 	}
-	rc = call_table_insert(a->calls, &key, &info,
+	rc = call_table_insert(a->calls, key, &info,
 			       now + tp->unanswered_timeout_ns, &e);
 	if (rc == 0)
 		return;
@@ -261,7 +277,8 @@ static uint64_t requested_expiry_s(const struct sip_msg *m)
 static void admit_register(struct admission *a, const struct policy *p,
 			   const struct tenant_policy *tp,
 			   const struct pkt_info *pi, const struct sip_msg *m,
-			   uint64_t now, struct policy_decision *d)
+			   const struct admission_prep *prep, uint64_t now,
+			   struct policy_decision *d)
 {
 	uint32_t t = d->tenant;
 	struct tenant_usage *u = &a->usage[t];
@@ -281,7 +298,7 @@ static void admit_register(struct admission *a, const struct policy *p,
 		policy_refuse(p, VERDICT_CPS_LIMIT, pi, m, d);
 		return;
 	}
-	key = reg_key_make(tenant_registry_key_id(p->registry, t), &m->to);
+	key = prep_reg_key(prep, tenant_registry_key_id(p->registry, t), m);
 	if (reg_table_lookup(a->regs, &key) != NULL)
 		return; /* a refresh */
 	if (!users_admit(u, tp->max_users)) {
@@ -297,12 +314,11 @@ static void admit_register(struct admission *a, const struct policy *p,
 		policy_refuse(p, VERDICT_TABLE_FULL, pi, m, d);
 }
 
-static void invite_response(struct admission *a,
-			    const struct tenant_policy *tp, uint64_t tenant_key,
-			    const struct sip_msg *m, uint64_t now)
+static void invite_response(struct admission *a, const struct tenant_policy *tp,
+			    const struct sip_msg *m, const struct call_key *key,
+			    uint64_t now)
 {
-	struct call_key key = call_key_make(tenant_key, &m->call_id);
-	struct call_entry *e = call_table_lookup(a->calls, &key);
+	struct call_entry *e = call_table_lookup(a->calls, key);
 
 	/* responses to re-INVITEs (another CSeq) say nothing of the call */
 	if (e == NULL || call_entry_info(e)->invite_cseq != m->cseq)
@@ -313,11 +329,10 @@ static void invite_response(struct admission *a,
 		call_end(a, e);
 }
 
-static void register_response(struct admission *a, uint64_t tenant_key,
+static void register_response(struct admission *a, const struct reg_key *key,
 			      const struct sip_msg *m, uint64_t now)
 {
-	struct reg_key key = reg_key_make(tenant_key, &m->to);
-	struct reg_entry *e = reg_table_lookup(a->regs, &key);
+	struct reg_entry *e = reg_table_lookup(a->regs, key);
 	bool pending;
 
 	if (e == NULL || m->status < 200)
@@ -325,9 +340,8 @@ static void register_response(struct admission *a, uint64_t tenant_key,
 	pending = reg_entry_state(e) == REG_PENDING;
 	if (m->status < 300) {
 		/* the 2xx lists the bindings that remain */
-		uint64_t granted = m->contact.whole.len ?
-					   requested_expiry_s(m) :
-					   0;
+		uint64_t granted =
+			m->contact.whole.len ? requested_expiry_s(m) : 0;
 
 		if (granted == 0 ||
 		    !reg_entry_set_expiry(e, REG_ACTIVE,
@@ -359,14 +373,121 @@ static void other_request(struct admission *a, const struct policy *p,
 		policy_refuse(p, VERDICT_CPS_LIMIT, pi, m, d);
 }
 
+/* Which table key the decision on m will use (see admission_decide). */
+static int key_kind(enum side from, const struct sip_msg *m)
+{
+	if (!m->is_request) {
+		if (m->cseq_method == SIP_METHOD_INVITE ||
+		    (m->cseq_method == SIP_METHOD_BYE && m->status >= 200))
+			return ADMISSION_KEY_CALL;
+		return m->cseq_method == SIP_METHOD_REGISTER
+			       ? ADMISSION_KEY_REG
+			       : ADMISSION_KEY_NONE;
+	}
+	switch (m->method) {
+	case SIP_METHOD_INVITE:
+		return m->to_tag.len == 0 ? ADMISSION_KEY_CALL
+					  : ADMISSION_KEY_NONE;
+	case SIP_METHOD_BYE:
+		return ADMISSION_KEY_CALL;
+	case SIP_METHOD_REGISTER:
+		/* admit_register's early exits need no key */
+		return from == SIDE_OUTSIDE && m->to_tag.len == 0 &&
+				       !is_unregister(m) &&
+				       m->contact.whole.len != 0
+			       ? ADMISSION_KEY_REG
+			       : ADMISSION_KEY_NONE;
+	default:
+		return ADMISSION_KEY_NONE;
+	}
+}
+
+void admission_prepare(struct admission *a, const struct policy *p,
+		       enum side from, const struct sip_msg *m, uint32_t tenant,
+		       struct admission_prep *prep)
+{
+	struct tenant_usage *u;
+
+	prep->kind = ADMISSION_KEY_NONE;
+	prep->tenant = tenant;
+	if (tenant == TENANT_NONE || tenant >= a->tenant_count)
+		return;
+	/* the tenant's limits: its slot now, the object it points to in
+	 * admission_prefetch */
+	if (tenant < p->registry->capacity)
+		rte_prefetch0(&p->registry->slots[tenant]);
+	u = &a->usage[tenant];
+	prep->kind = key_kind(from, m);
+	switch (prep->kind) {
+	case ADMISSION_KEY_CALL:
+		prep->call = call_key_make(
+			tenant_registry_key_id(p->registry, tenant),
+			&m->call_id);
+		call_table_prefetch(a->calls, &prep->call, false);
+		/* an initial INVITE takes a slot and a token; a BYE's
+		 * response gives the slot back */
+		__builtin_prefetch(&u->calls, 1, 3);
+		if (m->is_request && m->method == SIP_METHOD_INVITE)
+			__builtin_prefetch(&u->cps, 1, 3);
+		break;
+	case ADMISSION_KEY_REG:
+		prep->reg = reg_key_make(
+			tenant_registry_key_id(p->registry, tenant), &m->to);
+		reg_table_prefetch(a->regs, &prep->reg, false);
+		if (m->is_request) {
+			__builtin_prefetch(&u->users, 1, 3);
+			__builtin_prefetch(&u->register_rate, 1, 3);
+		}
+		break;
+	default:
+		if (m->is_request && m->to_tag.len == 0)
+			__builtin_prefetch(&u->other_rate, 1, 3);
+		break;
+	}
+}
+
+void admission_prefetch(struct admission *a, const struct policy *p,
+			const struct admission_prep *prep)
+{
+	const struct tenant_policy *tp;
+
+	if (prep->tenant == TENANT_NONE || prep->tenant >= a->tenant_count)
+		return;
+	tp = policy_tenant(p, prep->tenant);
+	if (tp != NULL) {
+		/* what admission reads of it, max_calls to suspended, lies
+		 * on the lines these three points are on */
+		rte_prefetch0(&tp->max_calls);
+		rte_prefetch0(&tp->register_rate);
+		rte_prefetch0(&tp->suspended);
+	}
+	if (prep->kind == ADMISSION_KEY_CALL)
+		call_table_prefetch(a->calls, &prep->call, true);
+	else if (prep->kind == ADMISSION_KEY_REG)
+		reg_table_prefetch(a->regs, &prep->reg, true);
+}
+
 void admission_decide(struct admission *a, const struct policy *p,
 		      enum side from, const struct pkt_info *pi,
 		      const struct sip_msg *m, uint64_t now_ns,
 		      struct policy_decision *d)
 {
+	struct admission_prep prep = {.tenant = TENANT_NONE,
+				      .kind = ADMISSION_KEY_NONE};
+
+	admission_decide_prepared(a, p, from, pi, m, now_ns, &prep, d);
+}
+
+void admission_decide_prepared(struct admission *a, const struct policy *p,
+			       enum side from, const struct pkt_info *pi,
+			       const struct sip_msg *m, uint64_t now_ns,
+			       const struct admission_prep *prep,
+			       struct policy_decision *d)
+{
 	uint32_t t = d->tenant;
 	const struct tenant_policy *tp;
 	uint64_t key_id; /* the tenant in call and registration keys */
+	struct call_key key;
 
 	if (t == TENANT_NONE || t >= a->tenant_count)
 		return;
@@ -378,30 +499,35 @@ void admission_decide(struct admission *a, const struct policy *p,
 		return;
 	if (!m->is_request) {
 		if (m->cseq_method == SIP_METHOD_INVITE) {
-			invite_response(a, tp, key_id, m, now_ns);
+			key = prep_call_key(prep, key_id, m);
+			invite_response(a, tp, m, &key, now_ns);
 		} else if (m->cseq_method == SIP_METHOD_BYE &&
 			   m->status >= 200) {
-			struct call_key key =
-				call_key_make(key_id, &m->call_id);
-			struct call_entry *e = call_table_lookup(a->calls, &key);
+			struct call_entry *e;
 
+			key = prep_call_key(prep, key_id, m);
+			e = call_table_lookup(a->calls, &key);
 			if (e != NULL)
 				call_end(a, e);
 		} else if (m->cseq_method == SIP_METHOD_REGISTER) {
-			register_response(a, key_id, m, now_ns);
+			struct reg_key rkey = prep_reg_key(prep, key_id, m);
+
+			register_response(a, &rkey, m, now_ns);
 		}
 		return;
 	}
 	switch (m->method) {
 	case SIP_METHOD_INVITE:
-		if (m->to_tag.len == 0)
-			admit_invite(a, p, tp, from, pi, m, now_ns, d);
+		if (m->to_tag.len == 0) {
+			key = prep_call_key(prep, key_id, m);
+			admit_invite(a, p, tp, from, pi, m, &key, now_ns, d);
+		}
 		return;
 	case SIP_METHOD_ACK: {
-		int code = m->to_tag.len ? reply_tag_code(p->tag_key,
-							  &m->call_id,
-							  &m->to_tag) :
-					   -1;
+		int code = m->to_tag.len
+				   ? reply_tag_code(p->tag_key, &m->call_id,
+						    &m->to_tag)
+				   : -1;
 
 		if (code >= 0 && code < VERDICT_MAX) {
 			d->reason = (enum verdict_reason)code;
@@ -411,16 +537,17 @@ void admission_decide(struct admission *a, const struct policy *p,
 		return;
 	}
 	case SIP_METHOD_BYE: {
-		struct call_key key = call_key_make(key_id, &m->call_id);
-		struct call_entry *e = call_table_lookup(a->calls, &key);
+		struct call_entry *e;
 
+		key = prep_call_key(prep, key_id, m);
+		e = call_table_lookup(a->calls, &key);
 		if (e != NULL)
 			call_entry_ending(e, now_ns + TRANSACTION_TIMEOUT_NS);
 		return;
 	}
 	case SIP_METHOD_REGISTER:
 		if (from == SIDE_OUTSIDE && m->to_tag.len == 0) {
-			admit_register(a, p, tp, pi, m, now_ns, d);
+			admit_register(a, p, tp, pi, m, prep, now_ns, d);
 			return;
 		}
 		break;
@@ -443,15 +570,14 @@ void admission_housekeeping(struct admission *a, uint64_t now_ns)
 		return;
 	/* after a quiet spell (or a gap in a capture) catch up at once, so
 	 * that what expired meanwhile is gone before the next message */
-	slices = next == 0 ? SWEEP_SLICES :
-			     (now_ns - next) / SWEEP_PERIOD_NS + 1;
+	slices = next == 0 ? SWEEP_SLICES
+			   : (now_ns - next) / SWEEP_PERIOD_NS + 1;
 	if (slices > SWEEP_SLICES)
 		slices = SWEEP_SLICES;
 	n = call_table_expire(
 		a->calls, now_ns,
-		(uint32_t)(slices * (call_table_capacity(a->calls) /
-					     SWEEP_SLICES +
-				     1)),
+		(uint32_t)(slices *
+			   (call_table_capacity(a->calls) / SWEEP_SLICES + 1)),
 		call_released, a);
 	__atomic_fetch_add(&a->calls_expired, n, __ATOMIC_RELAXED);
 	n = reg_table_expire(

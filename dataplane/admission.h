@@ -55,7 +55,7 @@ struct admission {
 	struct tenant_usage *usage; /* [tenant_count] */
 	uint32_t tenant_count;
 	struct caller_buckets callers;
-	uint64_t next_sweep_ns; /* CAS-claimed by the sweeper */
+	uint64_t next_sweep_ns;		      /* CAS-claimed by the sweeper */
 	uint64_t calls_expired, regs_expired; /* atomics */
 	uint64_t counter_underflows; /* must stay 0: a release without a
 					matching admission */
@@ -75,6 +75,36 @@ void admission_decide(struct admission *a, const struct policy *p,
 		      enum side from, const struct pkt_info *pi,
 		      const struct sip_msg *m, uint64_t now_ns,
 		      struct policy_decision *d);
+
+/*
+ * The same decision in steps, for a worker that has a burst of messages
+ * to decide (see worker.c): admission_prepare() makes the table key the
+ * decision will use and starts fetching its bucket and the tenant's
+ * counters; admission_prefetch(), some time later, fetches the node the
+ * bucket points to; admission_decide_prepared() decides as
+ * admission_decide() would. Preparing reads only the message and
+ * changes nothing, so messages may be prepared ahead of earlier ones
+ * being decided; decisions must still be made in arrival order.
+ */
+struct admission_prep {
+	uint32_t tenant;
+	enum { ADMISSION_KEY_NONE, ADMISSION_KEY_CALL, ADMISSION_KEY_REG } kind;
+	union {
+		struct call_key call;
+		struct reg_key reg;
+	};
+};
+
+void admission_prepare(struct admission *a, const struct policy *p,
+		       enum side from, const struct sip_msg *m, uint32_t tenant,
+		       struct admission_prep *prep);
+void admission_prefetch(struct admission *a, const struct policy *p,
+			const struct admission_prep *prep);
+void admission_decide_prepared(struct admission *a, const struct policy *p,
+			       enum side from, const struct pkt_info *pi,
+			       const struct sip_msg *m, uint64_t now_ns,
+			       const struct admission_prep *prep,
+			       struct policy_decision *d);
 
 /*
  * Expire calls and registrations past their time. Cheap to call often:

@@ -40,9 +40,9 @@ struct call_key {
 };
 
 enum call_state {
-	CALL_EARLY = 0,	 /* INVITE seen, no final response */
-	CALL_ANSWERED,	 /* 2xx seen */
-	CALL_ENDING,	 /* BYE seen; ends on its response or deadline */
+	CALL_EARLY = 0, /* INVITE seen, no final response */
+	CALL_ANSWERED,	/* 2xx seen */
+	CALL_ENDING,	/* BYE seen; ends on its response or deadline */
 };
 
 enum call_direction {
@@ -80,6 +80,13 @@ int call_table_insert(struct call_table *t, const struct call_key *key,
 		      struct call_entry **entry);
 struct call_entry *call_table_lookup(struct call_table *t,
 				     const struct call_key *key);
+/*
+ * Fetch ahead what a lookup or insert of key will read: first with chain
+ * false (the bucket), some time later with chain true (the node it points
+ * to). A hint; see state_table.h.
+ */
+void call_table_prefetch(const struct call_table *t, const struct call_key *key,
+			 bool chain);
 
 /* Exactly one caller per entry gets true (see the contract). */
 bool call_table_remove(struct call_table *t, struct call_entry *e);
@@ -104,11 +111,10 @@ void call_entry_ending(struct call_entry *e, uint64_t deadline_ns);
  * table is swept in slices). For each entry this call removed, on_expired
  * (may be NULL) runs once. Returns the number removed.
  */
-uint32_t call_table_expire(struct call_table *t, uint64_t now_ns,
-			   uint32_t budget,
-			   void (*on_expired)(const struct call_info *info,
-					      void *arg),
-			   void *arg);
+uint32_t
+call_table_expire(struct call_table *t, uint64_t now_ns, uint32_t budget,
+		  void (*on_expired)(const struct call_info *info, void *arg),
+		  void *arg);
 
 /* Entries in use (approximate under concurrent updates). */
 uint32_t call_table_count(const struct call_table *t);

@@ -100,6 +100,21 @@ static inline bool policy_port_in(const uint8_t *map, uint16_t port)
 uint32_t policy_tenant_by_address(const struct policy *p, enum side from,
 				  const struct pkt_info *pi);
 
+/*
+ * Fetch ahead what policy_tenant_by_address(p, from, pi) (and, with
+ * either_side, policy_side_of) will read; in two steps, see
+ * prefix_table_prefetch.
+ */
+static inline void policy_prefetch_tenant(const struct policy *p,
+					  enum side from, bool either_side,
+					  const struct pkt_info *pi, bool deep)
+{
+	if (either_side || from == SIDE_OUTSIDE)
+		prefix_table_prefetch(&p->prefixes, pi->l3, &pi->src, deep);
+	if (either_side || from == SIDE_INSIDE)
+		prefix_table_prefetch(&p->prefixes, pi->l3, &pi->dst, deep);
+}
+
 /* The side a frame came from when no port says it (replay). */
 enum side policy_side_of(const struct policy *p, const struct pkt_info *pi);
 

@@ -20,6 +20,7 @@
 #ifndef SIPWARDEN_PREFIX4_H
 #define SIPWARDEN_PREFIX4_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,21 @@ static inline uint32_t prefix4_lookup(const struct prefix4_table *t,
 	if (__builtin_expect((e & PREFIX4_EXT) != 0, 0))
 		e = t->tbl8[(e & ~PREFIX4_EXT) << 8 | (addr & 0xFF)];
 	return e - 1; /* 0 (no route) becomes PREFIX4_NONE */
+}
+
+/* Fetch ahead what prefix4_lookup(t, addr) reads: the tbl24 entry, or
+ * (deep, once that has arrived) the tbl8 entry it points to. A hint. */
+static inline void prefix4_prefetch(const struct prefix4_table *t,
+				    uint32_t addr, bool deep)
+{
+	const uint32_t *e = &t->tbl24[addr >> 8];
+
+	if (!deep)
+		__builtin_prefetch(e, 0, 3);
+	else if (__builtin_expect((*e & PREFIX4_EXT) != 0, 0))
+		__builtin_prefetch(
+			&t->tbl8[(*e & ~PREFIX4_EXT) << 8 | (addr & 0xFF)], 0,
+			3);
 }
 
 #endif

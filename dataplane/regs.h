@@ -71,6 +71,13 @@ int reg_table_insert(struct reg_table *t, const struct reg_key *key,
 		     struct reg_entry **entry);
 struct reg_entry *reg_table_lookup(struct reg_table *t,
 				   const struct reg_key *key);
+/*
+ * Fetch ahead what a lookup or insert of key will read: first with chain
+ * false (the bucket), some time later with chain true (the node it points
+ * to). A hint; see state_table.h.
+ */
+void reg_table_prefetch(const struct reg_table *t, const struct reg_key *key,
+			bool chain);
 
 /* Exactly one caller per entry gets true (see the contract). */
 bool reg_table_remove(struct reg_table *t, struct reg_entry *e);

@@ -34,6 +34,9 @@
 
 struct state_table {
 	struct cds_lfht *ht;
+	/* cds_lfht_mm_mmap keeps the buckets in one array: the bucket of
+	 * hash h is bucket_base[h & (buckets - 1)] (the table never resizes) */
+	struct cds_lfht_node *bucket_base;
 	unsigned char *entries;
 	size_t entry_size;
 	size_t entries_size;
@@ -205,6 +208,7 @@ struct state_table *state_table_create(uint32_t capacity, size_t entry_size)
 			      &cds_lfht_mm_mmap, &rcu_flavor, NULL);
 	if (t->ht == NULL)
 		goto fail;
+	t->bucket_base = cds_lfht_mm_mmap.bucket_at(t->ht, 0);
 	buckets_on_huge_pages(t);
 
 	for (uint32_t i = 0; i < capacity; i++) {
@@ -266,6 +270,41 @@ struct state_entry *state_table_lookup(struct state_table *t,
 	cds_lfht_lookup(t->ht, (unsigned long)key->lo, key_matches, key, &iter);
 	node = cds_lfht_iter_get_node(&iter);
 	return node ? caa_container_of(node, struct state_entry, node) : NULL;
+}
+
+/*
+ * What cds_lfht_lookup reads first, for a batch to fetch ahead (see the
+ * contract). The bucket is that of lookup_bucket(): the hash (key->lo)
+ * masked by the fixed size. Its next pointer carries flags in its three
+ * low bits (rculfhash's FLAGS_MASK); a NULL (the list's end) or a node
+ * being removed is harmless to prefetch: a prefetch never faults.
+ */
+#define LFHT_FLAGS_MASK ((uintptr_t)7)
+
+static inline struct cds_lfht_node *bucket_of(const struct state_table *t,
+					      const struct state_key *key)
+{
+	return &t->bucket_base[key->lo & (t->buckets - 1)];
+}
+
+void state_table_prefetch_bucket(const struct state_table *t,
+				 const struct state_key *key)
+{
+	__builtin_prefetch(bucket_of(t, key), 0, 3);
+}
+
+void state_table_prefetch_chain(const struct state_table *t,
+				const struct state_key *key)
+{
+	uintptr_t next = (uintptr_t)__atomic_load_n(&bucket_of(t, key)->next,
+						    __ATOMIC_RELAXED);
+	const unsigned char *node =
+		(const unsigned char *)(next & ~LFHT_FLAGS_MASK);
+
+	/* the node (reverse hash, next) and, for an entry, its key and the
+	 * start of its payload, which may lie on the following line */
+	__builtin_prefetch(node, 0, 3);
+	__builtin_prefetch(node + CACHE_LINE, 0, 3);
 }
 
 int state_table_insert(struct state_table *t, const struct state_key *key,
@@ -608,8 +647,8 @@ HASH_INLINE void absorb(struct state_key_hasher *h, const uint8_t *b,
 			return;
 		}
 		m = load_part(b, need);
-		sip_compress(h->v,
-			     h->tail | (lower ? lower8(m) : m) << (8 * fill));
+		sip_compress(h->v, h->tail | (lower ? lower8(m) : m)
+						     << (8 * fill));
 		b += need;
 		len -= need;
 	}
@@ -696,8 +735,7 @@ struct state_key state_key_final(struct state_key_hasher *h)
 	return hasher_final(h);
 }
 
-struct state_key state_key_word_bytes(uint64_t word, const void *p,
-				      size_t len)
+struct state_key state_key_word_bytes(uint64_t word, const void *p, size_t len)
 {
 	struct state_key_hasher h;
 

@@ -34,6 +34,10 @@
  *  - Keys: state_key_* is SipHash-2-4-128 under a secret key drawn at
  *    process start, so a sender cannot choose values that collide into
  *    one hash chain. Keys are meaningful within one process only.
+ *  - Prefetch: a caller that knows a batch of keys before it uses them
+ *    (a worker's burst) can have their buckets, then the nodes they point
+ *    to, fetched ahead (state_table_prefetch_*): the bucket's address
+ *    follows from the key alone, since the number of buckets is fixed.
  *
  * Design: liburcu's cds_lfht (split-ordered lists) with a fixed number of
  * buckets, the next power of two at or above the capacity (at most 2
@@ -137,6 +141,17 @@ int state_table_insert(struct state_table *t, const struct state_key *key,
 		       struct state_entry **entry);
 struct state_entry *state_table_lookup(struct state_table *t,
 				       const struct state_key *key);
+/*
+ * Prefetch what a lookup or insert of key will read, for a burst that
+ * knows its keys before it uses them: first the key's bucket, then (once
+ * that has had time to arrive) the node the bucket points to, which is
+ * the entry itself for most hits and the next bucket for most misses.
+ * Hints only: no effect on results, safe at any time under RCU.
+ */
+void state_table_prefetch_bucket(const struct state_table *t,
+				 const struct state_key *key);
+void state_table_prefetch_chain(const struct state_table *t,
+				const struct state_key *key);
 /* True for exactly one caller per insertion (see the contract). */
 bool state_table_remove(struct state_table *t, struct state_entry *e);
 
@@ -183,9 +198,9 @@ uint32_t state_table_free_count(const struct state_table *t);
 /*
  * The typed face of a state_table, shared by calls and regs so neither
  * repeats the other. For a prefix N it defines, as N.h declares them:
- * N_table_create/free/insert/lookup/remove/expire/count/capacity/
- * bytes_per_entry/foreach/foreach_entry, N_entry_info, N_entry_state,
- * N_entry_key. It expects
+ * N_table_create/free/insert/lookup/prefetch/remove/expire/count/
+ * capacity/bytes_per_entry/foreach/foreach_entry, N_entry_info,
+ * N_entry_state, N_entry_key. It expects
  * struct N_table (opaque: it is the state_table), struct N_key {hi, lo},
  * struct N_info, enum N_state, and struct N_entry beginning with
  * `struct state_entry head;` then `struct N_info info;`. New entries start
@@ -231,6 +246,15 @@ uint32_t state_table_free_count(const struct state_table *t);
 		struct state_key k = N##_state_key(key);                       \
 		return (struct N##_entry *)state_table_lookup(                 \
 			N##_state_table(t), &k);                               \
+	}                                                                      \
+	void N##_table_prefetch(const struct N##_table *t,                     \
+				const struct N##_key *key, bool chain)         \
+	{                                                                      \
+		struct state_key k = N##_state_key(key);                       \
+		if (chain)                                                     \
+			state_table_prefetch_chain(N##_state_table(t), &k);    \
+		else                                                           \
+			state_table_prefetch_bucket(N##_state_table(t), &k);   \
 	}                                                                      \
 	bool N##_table_remove(struct N##_table *t, struct N##_entry *e)        \
 	{                                                                      \
@@ -344,8 +368,7 @@ struct state_key state_key_final(struct state_key_hasher *h);
  * fields (init, add_u64(word), add(p, len)[, add_lower(lower,
  * lower_len)], final) but with its state kept in registers throughout.
  */
-struct state_key state_key_word_bytes(uint64_t word, const void *p,
-				      size_t len);
+struct state_key state_key_word_bytes(uint64_t word, const void *p, size_t len);
 struct state_key state_key_word_bytes_lower(uint64_t word, const void *p,
 					    size_t len, const void *lower,
 					    size_t lower_len);

@@ -114,6 +114,13 @@ void prefix_table_free(struct prefix_table *t)
 	t->v6 = NULL;
 }
 
+void prefix_table_prefetch(const struct prefix_table *t, enum pkt_l3 l3,
+			   const struct pkt_addr *addr, bool deep)
+{
+	if (l3 == PKT_L3_IPV4)
+		prefix4_prefetch(&t->v4, addr->v4, deep);
+}
+
 uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
 			     const struct pkt_addr *addr)
 {

@@ -68,6 +68,14 @@ int prefix_table_finish(struct prefix_table *t, const char *name, char *err,
 			size_t errlen);
 /* Also of a table never finished, or all zeros; twice is harmless. */
 void prefix_table_free(struct prefix_table *t);
+/*
+ * Fetch ahead what prefix_table_lookup(t, l3, addr) will read, for a
+ * burst that knows its addresses early: with deep false the first level
+ * (IPv4 tbl24), with deep true, once that has arrived, the second level
+ * (tbl8) where the first points to one. IPv6 is left alone. A hint only.
+ */
+void prefix_table_prefetch(const struct prefix_table *t, enum pkt_l3 l3,
+			   const struct pkt_addr *addr, bool deep);
 uint32_t prefix_table_lookup(const struct prefix_table *t, enum pkt_l3 l3,
 			     const struct pkt_addr *addr);
 

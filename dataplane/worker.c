@@ -9,20 +9,6 @@
 
 #include "state_table.h"
 
-/* What the classification of one frame concluded. */
-struct frame_fate {
-	enum verdict_action action;
-	/* for replies: the frame and message to answer */
-	const uint8_t *frame;
-	size_t frame_len;
-	const struct pkt_info *pi;
-	const char *sip;
-	const struct sip_msg *msg;
-	uint16_t reply_code;
-	uint32_t retry_after;
-	enum verdict_reason reason;
-};
-
 static void count_verdict(struct stats_lcore *st, uint32_t tenant,
 			  enum verdict_reason reason)
 {
@@ -36,9 +22,9 @@ static void classify_malformed(const struct policy *p, struct stats_lcore *st,
 			       enum side from, const struct pkt_info *pi,
 			       struct frame_fate *fate)
 {
-	uint32_t tenant = pi->l3 == PKT_L3_NONE ?
-				  TENANT_NONE :
-				  policy_tenant_by_address(p, from, pi);
+	uint32_t tenant = pi->l3 == PKT_L3_NONE
+				  ? TENANT_NONE
+				  : policy_tenant_by_address(p, from, pi);
 
 	st->total[ST_MALFORMED]++;
 	count_verdict(st, tenant, VERDICT_MALFORMED);
@@ -46,15 +32,21 @@ static void classify_malformed(const struct policy *p, struct stats_lcore *st,
 }
 
 /*
- * Classify one decoded datagram (possibly reassembled) whose L4 is UDP or
- * TCP. `frame` holds the whole datagram with its L2 header.
+ * Classify one decoded datagram (possibly reassembled, in f->pi) whose L4
+ * is UDP or TCP, as far as the policy snapshot alone decides: a SIP
+ * message of the policy is left for decide_sip() (f->decide), with its
+ * admission prepared. `frame` holds the whole datagram with its L2
+ * header.
  */
 static void classify_l4(struct worker *w, const struct policy *p,
-			enum side from, const uint8_t *frame, size_t frame_len,
-			const struct pkt_info *pi, struct sip_msg *msg,
-			uint64_t now_ns, struct frame_fate *fate)
+			const uint8_t *frame, size_t frame_len,
+			struct pending_frame *f)
 {
 	struct stats_lcore *st = w->stats;
+	enum side from = f->from;
+	const struct pkt_info *pi = &f->pi;
+	struct sip_msg *msg = &f->msg;
+	struct frame_fate *fate = &f->fate;
 	const char *payload = (const char *)frame + pi->payload_off;
 	bool tcp = pi->l4 == PKT_L4_TCP;
 	/* the SBC's end decides what the service is: a sender chooses its
@@ -62,7 +54,6 @@ static void classify_l4(struct worker *w, const struct policy *p,
 	 * scanner (plain SIP from port 5061 would pass unjudged) */
 	uint16_t sbc_port = from == SIDE_OUTSIDE ? pi->dport : pi->sport;
 	bool tls_port = policy_port_in(p->tls_ports, sbc_port);
-	struct policy_decision d;
 	enum sip_scan_result r;
 
 	if (tls_port && tcp) {
@@ -71,11 +62,11 @@ static void classify_l4(struct worker *w, const struct policy *p,
 		if (from == SIDE_OUTSIDE &&
 		    policy_tenant_by_address(p, from, pi) == TENANT_NONE) {
 			count_verdict(st, TENANT_NONE, VERDICT_UNKNOWN_SOURCE);
-			fate->action = p->refusals[VERDICT_UNKNOWN_SOURCE]
-							       .action ==
-						       ACTION_FORWARD ?
-					       ACTION_FORWARD :
-					       ACTION_DROP;
+			fate->action =
+				p->refusals[VERDICT_UNKNOWN_SOURCE].action ==
+						ACTION_FORWARD
+					? ACTION_FORWARD
+					: ACTION_DROP;
 		}
 		return;
 	}
@@ -110,20 +101,13 @@ static void classify_l4(struct worker *w, const struct policy *p,
 	st->total[ST_SIP_MESSAGES]++;
 	st->total[msg->is_request ? ST_REQUESTS : ST_RESPONSES]++;
 	stats_count_sip(&st->all, msg);
-	policy_decide(p, from, pi, msg, &d);
-	if (d.absorbed)
-		st->total[ST_ABSORBED_ACKS]++;
+	policy_decide(p, from, pi, msg, &f->d);
+	if (f->d.absorbed)
+		f->prep.kind = ADMISSION_KEY_NONE;
 	else
-		admission_decide(w->admission, p, from, pi, msg, now_ns, &d);
-	if (d.tenant != TENANT_NONE)
-		stats_count_sip(&st->tenants[d.tenant], msg);
-	else if (from == SIDE_INSIDE)
-		st->total[ST_OUTBOUND_UNKNOWN_TENANT]++;
-	count_verdict(st, d.tenant, d.reason);
-	fate->action = d.action;
-	fate->reason = d.reason;
-	fate->reply_code = d.reply_code;
-	fate->retry_after = d.retry_after;
+		admission_prepare(w->admission, p, from, msg, f->d.tenant,
+				  &f->prep);
+	f->decide = true;
 	fate->frame = frame;
 	fate->frame_len = frame_len;
 	fate->pi = pi;
@@ -131,9 +115,31 @@ static void classify_l4(struct worker *w, const struct policy *p,
 	fate->msg = msg;
 }
 
+/* What needs live state, in arrival order: admission, then counting. */
+static void decide_sip(struct worker *w, const struct policy *p,
+		       struct pending_frame *f)
+{
+	struct stats_lcore *st = w->stats;
+	struct policy_decision *d = &f->d;
+
+	if (d->absorbed)
+		st->total[ST_ABSORBED_ACKS]++;
+	else
+		admission_decide_prepared(w->admission, p, f->from, &f->pi,
+					  &f->msg, f->now, &f->prep, d);
+	if (d->tenant != TENANT_NONE)
+		stats_count_sip(&st->tenants[d->tenant], &f->msg);
+	else if (f->from == SIDE_INSIDE)
+		st->total[ST_OUTBOUND_UNKNOWN_TENANT]++;
+	count_verdict(st, d->tenant, d->reason);
+	f->fate.action = d->action;
+	f->fate.reason = d->reason;
+	f->fate.reply_code = d->reply_code;
+	f->fate.retry_after = d->retry_after;
+}
+
 /* Replace the frame in m by data[0..len); false if it does not fit. */
-static bool mbuf_set_frame(struct rte_mbuf *m, const uint8_t *data,
-			   size_t len)
+static bool mbuf_set_frame(struct rte_mbuf *m, const uint8_t *data, size_t len)
 {
 	if (m->next != NULL) {
 		rte_pktmbuf_free(m->next);
@@ -161,9 +167,9 @@ static bool build_reply(struct worker *w, const struct policy *p,
 		.tag_key = p->tag_key,
 		.tag_code = (uint8_t)fate->reason,
 	};
-	size_t len = reply_build(fate->frame, fate->frame_len, fate->pi,
-				 fate->sip, fate->msg, &spec, w->reply,
-				 sizeof(w->reply));
+	size_t len =
+		reply_build(fate->frame, fate->frame_len, fate->pi, fate->sip,
+			    fate->msg, &spec, w->reply, sizeof(w->reply));
 
 	return len != 0 && mbuf_set_frame(m, w->reply, len);
 }
@@ -198,103 +204,216 @@ static void act(struct worker *w, const struct policy *p, enum side from,
 	}
 }
 
-static void process_frame(struct worker *w, const struct policy *p,
-			  enum side from, struct rte_mbuf *m, uint64_t now_ns)
+/*
+ * The first pass over a frame: what reads only the frame and the policy
+ * snapshot (decode, reassembly, scan, the tenant, the table key), into f.
+ * Reassembly is per worker and independent of admission, so it may run
+ * ahead of the decisions on earlier frames.
+ */
+static void prepare_frame(struct worker *w, const struct policy *p,
+			  struct pending_frame *f)
 {
 	struct stats_lcore *st = w->stats;
-	struct frame_fate fate = {.action = ACTION_FORWARD};
-	struct rte_mbuf *whole = NULL;
-	struct pkt_info pi, whole_pi;
-	struct sip_msg msg;
+	struct rte_mbuf *m = f->m;
+	struct pkt_info whole_pi;
 	const uint8_t *frame;
 	enum decode_result dr;
 
+	f->whole = NULL;
+	f->decide = false;
+	f->in_scratch = false;
+	f->fate.action = ACTION_FORWARD;
 	st->total[ST_PACKETS]++;
 	st->total[ST_BYTES] += m->pkt_len;
 	if (m->pkt_len > sizeof(w->scratch)) {
 		/* beyond any IP datagram: not ours to judge */
 		st->total[ST_OVERSIZE]++;
 		st->total[ST_NON_SIP]++;
-		goto done;
+		return;
 	}
-	/* single-segment frames are read in place; chains are linearised */
-	frame = rte_pktmbuf_read(m, 0, m->pkt_len, w->scratch);
-	dr = decode_frame(frame, m->pkt_len, &pi);
+	if (f->peeked) {
+		frame = rte_pktmbuf_mtod(m, const uint8_t *);
+		dr = f->peek;
+	} else {
+		/* chains are linearised */
+		frame = rte_pktmbuf_read(m, 0, m->pkt_len, w->scratch);
+		f->in_scratch = frame == w->scratch;
+		dr = decode_frame(frame, m->pkt_len, &f->pi);
+	}
 	if (w->replay)
-		from = policy_side_of(p, &pi);
-	st->total[from == SIDE_OUTSIDE ? ST_PACKETS_OUTSIDE :
-					 ST_PACKETS_INSIDE]++;
+		f->from = policy_side_of(p, &f->pi);
+	st->total[f->from == SIDE_OUTSIDE ? ST_PACKETS_OUTSIDE
+					  : ST_PACKETS_INSIDE]++;
 	if (dr != DECODE_OK) {
 		st->total[ST_DECODE_ERRORS]++;
-		classify_malformed(p, st, from, &pi, &fate);
-		goto done;
+		classify_malformed(p, st, f->from, &f->pi, &f->fate);
+		return;
 	}
-	if (pi.is_fragment) {
+	if (f->pi.is_fragment) {
 		st->total[ST_FRAGMENTS]++;
-		switch (frag_submit(&w->frag, m, &pi, now_ns, &whole)) {
+		switch (frag_submit(&w->frag, m, &f->pi, f->now, &f->whole)) {
 		case FRAG_PENDING:
-			goto done; /* this fragment goes on as it came */
+			return; /* this fragment goes on as it came */
 		case FRAG_ERROR:
 			st->total[ST_FRAGMENT_ERRORS]++;
-			goto done;
+			return;
 		case FRAG_COMPLETE:
 			break;
 		}
 		st->total[ST_REASSEMBLED]++;
-		if (whole->pkt_len > sizeof(w->scratch)) {
+		if (f->whole->pkt_len > sizeof(w->scratch)) {
 			st->total[ST_FRAGMENT_ERRORS]++;
-			goto done;
+			return;
 		}
-		frame = rte_pktmbuf_read(whole, 0, whole->pkt_len, w->scratch);
-		if (decode_frame(frame, whole->pkt_len, &whole_pi) !=
+		frame = rte_pktmbuf_read(f->whole, 0, f->whole->pkt_len,
+					 w->scratch);
+		f->in_scratch = frame == w->scratch;
+		if (decode_frame(frame, f->whole->pkt_len, &whole_pi) !=
 			    DECODE_OK ||
 		    whole_pi.is_fragment) {
 			st->total[ST_DECODE_ERRORS]++;
-			classify_malformed(p, st, from, &whole_pi, &fate);
-			goto done;
+			classify_malformed(p, st, f->from, &whole_pi, &f->fate);
+			return;
 		}
-		pi = whole_pi;
-		if (pi.l4 == PKT_L4_UDP || pi.l4 == PKT_L4_TCP)
-			classify_l4(w, p, from, frame, whole->pkt_len, &pi,
-				    &msg, now_ns, &fate);
+		f->pi = whole_pi;
+		/* the verdict on the datagram falls on its last fragment */
+		if (f->pi.l4 == PKT_L4_UDP || f->pi.l4 == PKT_L4_TCP)
+			classify_l4(w, p, frame, f->whole->pkt_len, f);
 		else
 			st->total[ST_NON_SIP]++;
-		/* the verdict on the datagram falls on its last fragment */
-		goto done;
+		return;
 	}
-	if (pi.l4 == PKT_L4_UDP || pi.l4 == PKT_L4_TCP)
-		classify_l4(w, p, from, frame, m->pkt_len, &pi, &msg, now_ns,
-			    &fate);
+	if (f->pi.l4 == PKT_L4_UDP || f->pi.l4 == PKT_L4_TCP)
+		classify_l4(w, p, frame, m->pkt_len, f);
 	else
 		st->total[ST_NON_SIP]++;
-done:
-	act(w, p, from, m, &fate, now_ns);
-	if (whole != NULL)
-		rte_pktmbuf_free(whole);
 }
 
+/*
+ * First pass: the L2-L4 headers of a frame read in place (one segment),
+ * and the prefix entry that names its tenant fetched; the rest waits for
+ * prepare_frame.
+ */
+static void peek_frame(struct worker *w, const struct policy *p,
+		       struct pending_frame *f)
+{
+	struct rte_mbuf *m = f->m;
+
+	f->peeked = m->pkt_len <= sizeof(w->scratch) &&
+		    rte_pktmbuf_data_len(m) >= m->pkt_len;
+	if (!f->peeked)
+		return;
+	f->peek = decode_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->pkt_len,
+			       &f->pi);
+	if (f->peek == DECODE_OK && !f->pi.is_fragment)
+		policy_prefetch_tenant(p, f->from, w->replay, &f->pi, false);
+}
+
+/* Then the prefix tables' second level, where the first points to one. */
+static void peek_deeper(struct worker *w, const struct policy *p, uint16_t n)
+{
+	for (uint16_t k = 0; k < n; k++) {
+		const struct pending_frame *f = &w->pending[k];
+
+		if (f->peeked && f->peek == DECODE_OK && !f->pi.is_fragment)
+			policy_prefetch_tenant(p, f->from, w->replay, &f->pi,
+					       true);
+	}
+}
+
+/* What the decisions will read, fetched for all at once. */
+static void prefetch_decisions(struct worker *w, const struct policy *p,
+			       uint16_t lo, uint16_t hi)
+{
+	for (uint16_t k = lo; k < hi; k++) {
+		const struct pending_frame *f = &w->pending[k];
+		const struct stats_sip_counts *c;
+
+		if (!f->decide)
+			continue;
+		admission_prefetch(w->admission, p, &f->prep);
+		if (f->d.tenant == TENANT_NONE)
+			continue;
+		c = &w->stats->tenants[f->d.tenant];
+		rte_prefetch0(f->msg.is_request
+				      ? (const void *)&c->methods[f->msg.method]
+				      : (const void *)&c->responses[0]);
+		rte_prefetch0(&c->verdicts[VERDICT_FORWARDED]);
+	}
+}
+
+/* Last pass, in arrival order: decide, count, forward or answer. */
+static void finish_frames(struct worker *w, const struct policy *p, uint16_t lo,
+			  uint16_t hi)
+{
+	prefetch_decisions(w, p, lo, hi);
+	for (uint16_t k = lo; k < hi; k++) {
+		struct pending_frame *f = &w->pending[k];
+
+		if (w->replay) {
+			/* replay: the capture's clock drives expiry, frame
+			 * by frame, so results do not depend on bursts */
+			admission_housekeeping(w->admission, f->now);
+		}
+		if (f->decide)
+			decide_sip(w, p, f);
+		act(w, p, f->from, f->m, &f->fate, f->now);
+		if (f->whole != NULL)
+			rte_pktmbuf_free(f->whole);
+	}
+}
+
+/*
+ * In passes over up to WORKER_BATCH frames, as l3fwd does: the headers of
+ * every frame are decoded and the prefix entries naming their tenants
+ * fetched; then every frame is scanned and its table key made, with its
+ * hash bucket and its tenant's counters fetched; then the nodes those
+ * buckets point to and the tenants' limits are fetched; then each frame
+ * is decided and acted on, in order. The misses of one frame (about ten
+ * for a new call of a tenant not in cache) then overlap with the work and
+ * the misses of the others instead of following one another. A frame
+ * that had to be linearised into w->scratch (a chain, a reassembled
+ * datagram) is decided at once, with those before it: the next one would
+ * overwrite what its message points to.
+ */
 void worker_process_burst(struct worker *w, enum side from,
 			  struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns)
 {
 	const struct policy *p = policy_current();
 
-	for (uint16_t i = 0; i < n; i++) {
-		uint64_t now = now_ns;
+	for (uint16_t start = 0; start < n; start += WORKER_BATCH) {
+		uint16_t batch = RTE_MIN(n - start, WORKER_BATCH);
+		uint16_t decided = 0;
 
-		if (w->replay) {
-			/* replay: the capture's clock drives expiry, frame
-			 * by frame, so results do not depend on bursts */
-			now = port_timestamp(pkts[i]);
-			admission_housekeeping(w->admission, now);
+		for (uint16_t k = 0; k < batch; k++) {
+			struct pending_frame *f = &w->pending[k];
+
+			f->m = pkts[start + k];
+			f->from = from;
+			f->now = w->replay ? port_timestamp(f->m) : now_ns;
+			peek_frame(w, p, f);
 		}
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		process_frame(w, p, from, pkts[i], now);
+		peek_deeper(w, p, batch);
+		for (uint16_t k = 0; k < batch; k++) {
+			struct pending_frame *f = &w->pending[k];
+
+			if (k + 1 < batch)
+				rte_prefetch0(
+					rte_pktmbuf_mtod(w->pending[k + 1].m,
+							 char *) +
+					RTE_CACHE_LINE_SIZE);
+			prepare_frame(w, p, f);
+			if (f->in_scratch) {
+				finish_frames(w, p, decided, k + 1);
+				decided = k + 1;
+			}
+		}
+		finish_frames(w, p, decided, batch);
 	}
 	if (n != 0)
 		frag_housekeeping(&w->frag,
-				  w->replay ? port_timestamp(pkts[n - 1]) :
-					      now_ns);
+				  w->replay ? port_timestamp(pkts[n - 1])
+					    : now_ns);
 }
 
 void worker_flush(struct worker *w)
@@ -337,16 +456,16 @@ unsigned int worker_dispatch_index(const struct rte_mbuf *m,
 }
 
 /* Process frames of both sides, in arrival order per side. */
-static void process_mixed(struct worker *w, struct rte_mbuf **pkts,
-			  uint16_t n, uint64_t now)
+static void process_mixed(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+			  uint64_t now)
 {
 	struct rte_mbuf *side_pkts[SIDE_COUNT][PORT_BURST];
 	uint16_t count[SIDE_COUNT] = {0, 0};
 
 	for (uint16_t i = 0; i < n; i++) {
-		enum side s = pkts[i]->port == w->rx_port[SIDE_OUTSIDE] ?
-				      SIDE_OUTSIDE :
-				      SIDE_INSIDE;
+		enum side s = pkts[i]->port == w->rx_port[SIDE_OUTSIDE]
+				      ? SIDE_OUTSIDE
+				      : SIDE_INSIDE;
 
 		side_pkts[s][count[s]++] = pkts[i];
 	}
@@ -363,7 +482,8 @@ static void dispatch(struct worker *w, enum side s, struct rte_mbuf **pkts,
 	uint16_t kept = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		unsigned int k = worker_dispatch_index(pkts[i], w->worker_count);
+		unsigned int k =
+			worker_dispatch_index(pkts[i], w->worker_count);
 
 		if (k == 0) {
 			mine[kept++] = pkts[i];

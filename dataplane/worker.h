@@ -10,6 +10,10 @@
  *    a liburcu QSBR reader: worker_loop() reports a quiescent state each
  *    iteration and goes offline while idle.
  *  - Every frame it is given ends exactly once: sent, replied, or freed.
+ *  - A burst is worked in passes (decode, then scan and keys, then the
+ *    decisions), so that table and tenant lines are fetched for all its
+ *    frames at once; decisions and output keep the frames' order, and
+ *    results are those of deciding one frame after the other.
  *  - On ports with RSS each worker owns one queue pair of each port; on
  *    ports without, worker 0 dispatches in software (see struct worker).
  */
@@ -31,10 +35,44 @@
 #define WORKER_SCRATCH_SIZE (65536 + 256)
 #define WORKER_REPLY_SIZE 4096
 
+/* frames decided together (see worker_process_burst) */
+#define WORKER_BATCH PORT_BURST
+
+/* What the classification of one frame concluded. */
+struct frame_fate {
+	enum verdict_action action;
+	/* for replies: the frame and message to answer */
+	const uint8_t *frame;
+	size_t frame_len;
+	const struct pkt_info *pi;
+	const char *sip;
+	const struct sip_msg *msg;
+	uint16_t reply_code;
+	uint32_t retry_after;
+	enum verdict_reason reason;
+};
+
+/* One frame of a batch, between classification and decision. */
+struct pending_frame {
+	struct rte_mbuf *m;
+	struct rte_mbuf *whole; /* a reassembled datagram, freed after */
+	uint64_t now;
+	enum side from;
+	bool decide;	 /* a SIP message of the policy: admission due */
+	bool in_scratch; /* its bytes are in the worker's scratch buffer */
+	bool peeked;	 /* one segment, headers decoded into pi: peek */
+	enum decode_result peek;
+	struct frame_fate fate;
+	struct pkt_info pi;
+	struct sip_msg msg;
+	struct policy_decision d;
+	struct admission_prep prep;
+};
+
 struct worker {
 	unsigned int index;
 	struct stats_lcore *stats;
-	struct admission *admission; /* shared live state */
+	struct admission *admission;	 /* shared live state */
 	struct rate_bucket reply_bucket; /* this worker's replies */
 	struct frag_ctx frag;
 	/* where frames from each side go on, and where replies to them go */
@@ -50,11 +88,12 @@ struct worker {
 	 * datagram, to the same worker); the others send back through
 	 * rings that worker 0 drains into the ports.
 	 */
-	struct rte_ring *inbox;	       /* frames to process (not worker 0) */
-	struct rte_ring **inboxes;     /* worker 0: [workers], [0] unused */
-	struct rte_ring **tx_rings;    /* worker 0: [workers * SIDE_COUNT] */
-	unsigned int worker_count;     /* > 1 in dispatch mode */
+	struct rte_ring *inbox;	    /* frames to process (not worker 0) */
+	struct rte_ring **inboxes;  /* worker 0: [workers], [0] unused */
+	struct rte_ring **tx_rings; /* worker 0: [workers * SIDE_COUNT] */
+	unsigned int worker_count;  /* > 1 in dispatch mode */
 	bool replay; /* side from inside_networks, clock from the capture */
+	struct pending_frame pending[WORKER_BATCH];
 	uint8_t scratch[WORKER_SCRATCH_SIZE];
 	uint8_t reply[WORKER_REPLY_SIZE];
 };

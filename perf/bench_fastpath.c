@@ -386,7 +386,8 @@ static uint32_t tenant_of(const struct bench *b, uint64_t n)
  * counting them against any limit (the benchmark's own calls are counted,
  * and released, as the fast path sees them).
  */
-static int prefill_calls(struct admission *adm, uint32_t calls,
+static int prefill_calls(struct admission *adm,
+			 const struct tenant_registry *registry, uint32_t calls,
 			 uint32_t tenants, uint64_t now)
 {
 	char id[64];
@@ -406,7 +407,8 @@ static int prefill_calls(struct admission *adm, uint32_t calls,
 
 		cid.len = (uint32_t)snprintf(id, sizeof(id),
 					     "%010u-a7e1c09d@203.0.113.77", i);
-		key = call_key_make(info.tenant, &cid);
+		key = call_key_make(tenant_registry_key_id(registry, info.tenant),
+				    &cid);
 		if (call_table_insert(adm->calls, &key, &info,
 				      now + 4 * 3600 * BENCH_NS, &e) != 0) {
 			fprintf(stderr,
@@ -876,8 +878,8 @@ int main(int argc, char **argv)
 	       tenant_registry_count(registry), now_s() - t0);
 
 	t0 = now_s();
-	if (prefill_calls(adm, o.calls, o.tenants, tsc_to_ns(rte_rdtsc(), hz)) <
-		    0 ||
+	if (prefill_calls(adm, registry, o.calls, o.tenants,
+			  tsc_to_ns(rte_rdtsc(), hz)) < 0 ||
 	    prefill_regs(adm, b, registry, tsc_to_ns(rte_rdtsc(), hz)) < 0)
 		return 1;
 	printf("pre-filled %u calls and %u registrations in %.2f s\n",

@@ -66,15 +66,21 @@ class Timeline(Capture):
         self.now = t
         return self
 
-    def add(self, frames, fate, gap=0.001):
-        before = len(self.items)
-        super().add(frames, fate)
+    def _stamp(self, before, gap):
+        """Times for the frames added since there were `before`."""
         for _ in range(before, len(self.items)):
             self.times.append(self.now)
             self.now += gap
 
-    def add_fragments(self, frames, last_fate):
-        raise NotImplementedError("not needed here")
+    def add(self, frames, fate, gap=0.001):
+        before = len(self.items)
+        super().add(frames, fate)
+        self._stamp(before, gap)
+
+    def add_fragments(self, frames, last_fate, gap=0.001):
+        before = len(self.items)
+        super().add_fragments(frames, last_fate)
+        self._stamp(before, gap)
 
     def mark(self):
         """The number of frames so far, for upto()."""
@@ -275,6 +281,41 @@ class CallLimit(AdmissionCase):
         self.assertEqual(acme["calls_outbound"], 0)
         self.assertEqual(stats["tables"]["calls_active"], 10)
         self.assertEqual(stats["tables"]["calls_expired"], 0)
+
+    def test_decisions_keep_arrival_order_within_a_burst(self):
+        """The worker decides a burst in passes (dataplane/worker.c): all
+        frames scanned first, then decided in order. Here one replay burst
+        holds a fragmented INVITE (reassembled into the worker's scratch
+        buffer, so decided before the next frame is scanned), a second
+        INVITE that its slot refuses, the first call's whole life, and a
+        third INVITE that gets the slot back."""
+        c = Timeline()
+        a, b, k = Call("f1@acme"), Call("f2@acme"), Call("f3@acme")
+        big = [("X-Padding", "p" * 900), ("X-More", "q" * 900)]
+        inv_big = pg.invite("f1@acme", "alice", "acme.example", "bob",
+                            "sbc.example", ACME, "z9hG4bK" +
+                            pg.tag_for("f1@acme"), extra_headers=big)
+        frags = pg.sip_udp(ACME, SBC4, 5060, 5060, inv_big, mtu=576,
+                           src_mac=pg.MAC_OUTSIDE, dst_mac=pg.MAC_INSIDE)
+        self.assertGreater(len(frags), 2)
+        c.add_fragments(frags, FWD)
+        c.add(b.invite(), REPLY)
+        c.add(a.answered(), FWD)
+        c.add(a.hangup(), FWD)
+        c.add(k.invite(), FWD)
+        self.assertLess(len(c.items), 32, "one replay burst")
+
+        stats, _, replies = self.replay(config("max_calls: 1"), c)
+        self.assertEqual(len(replies), 1)
+        self.assert_refusal(replies[0], b.invite(), 503, "call_limit", 5)
+        t = stats["totals"]
+        self.assertEqual(t["fragments"], len(frags))
+        self.assertEqual(t["reassembled"], 1)
+        acme = stats["tenants"]["acme"]
+        self.assertEqual(self.nonzero(acme["verdicts"]),
+                         {"forwarded": 1 + 3 + 2 + 1, "call_limit": 1})
+        self.assertEqual(acme["calls_active"], 1)
+        self.assertEqual(stats["tables"]["calls_active"], 1)
 
     def test_monitor_mode_forwards_but_counts(self):
         """Scenario 11: actions.call_limit forward."""
