@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "siphash.h"
+
 #define ETH_HDR_LEN 14
 #define IPV4_HDR_LEN 20
 #define IPV6_HDR_LEN 40
@@ -12,68 +14,6 @@
 #define REPLY_TTL 64
 #define IPV4_FLAG_DF 0x4000
 #define IP_MAX_LEN 65535
-
-/* ---- SipHash-2-4 (Aumasson, Bernstein), the keyed PRF behind the tag ---- */
-
-static inline uint64_t rotl64(uint64_t x, unsigned int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-static inline uint64_t load_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static inline void sip_round(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = rotl64(v[1], 13) ^ v[0];
-	v[0] = rotl64(v[0], 32);
-	v[2] += v[3];
-	v[3] = rotl64(v[3], 16) ^ v[2];
-	v[0] += v[3];
-	v[3] = rotl64(v[3], 21) ^ v[0];
-	v[2] += v[1];
-	v[1] = rotl64(v[1], 17) ^ v[2];
-	v[2] = rotl64(v[2], 32);
-}
-
-static void siphash_block(uint64_t v[4], uint64_t m)
-{
-	v[3] ^= m;
-	sip_round(v);
-	sip_round(v);
-	v[0] ^= m;
-}
-
-static uint64_t siphash24(const uint8_t key[16], const uint8_t *in, size_t len)
-{
-	uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
-	uint64_t v[4] = {
-		k0 ^ 0x736f6d6570736575ULL,
-		k1 ^ 0x646f72616e646f6dULL,
-		k0 ^ 0x6c7967656e657261ULL,
-		k1 ^ 0x7465646279746573ULL,
-	};
-	size_t tail = len & 7;
-	uint64_t last = (uint64_t)len << 56;
-
-	for (size_t i = 0; i + 8 <= len; i += 8)
-		siphash_block(v, load_le64(in + i));
-	for (size_t i = 0; i < tail; i++)
-		last |= (uint64_t)in[len - tail + i] << (8 * i);
-	siphash_block(v, last);
-
-	v[2] ^= 0xff;
-	for (int i = 0; i < 4; i++)
-		sip_round(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -91,7 +31,7 @@ void reply_tag(const uint8_t *key, const struct sip_str *call_id,
 {
 	/* the code changes the digits too, so a tag read with another
 	 * code does not match */
-	uint64_t h = siphash24(key, (const uint8_t *)call_id->ptr,
+	uint64_t h = siphash24_64(key, call_id->ptr,
 			       call_id->len) ^
 		     ((uint64_t)code * 0x9e3779b97f4a7c15ULL);
 

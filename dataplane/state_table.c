@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 
+#include "siphash.h"
+
 /*
  * Entry word, while the entry is taken:
  *   bits 0-2  state (the user's)
@@ -497,10 +499,7 @@ static uint64_t hash_init[4];
 
 static void hash_init_from_key(uint64_t v[4], const uint64_t key[2])
 {
-	v[0] = 0x736f6d6570736575ULL ^ key[0];
-	v[1] = 0x646f72616e646f6dULL ^ key[1] ^ 0xee;
-	v[2] = 0x6c7967656e657261ULL ^ key[0];
-	v[3] = 0x7465646279746573ULL ^ key[1];
+	siphash_init(v, key[0], key[1], true);
 }
 
 static void hash_init_from_secret(void)
@@ -538,37 +537,6 @@ void state_key_get_secret(uint8_t secret[16])
 	uint64_t le[2] = {htole64(hash_secret[0]), htole64(hash_secret[1])};
 
 	memcpy(secret, le, sizeof(le));
-}
-
-static inline uint64_t rotl(uint64_t x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-static inline void sip_round(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = rotl(v[1], 13);
-	v[1] ^= v[0];
-	v[0] = rotl(v[0], 32);
-	v[2] += v[3];
-	v[3] = rotl(v[3], 16);
-	v[3] ^= v[2];
-	v[0] += v[3];
-	v[3] = rotl(v[3], 21);
-	v[3] ^= v[0];
-	v[2] += v[1];
-	v[1] = rotl(v[1], 17);
-	v[1] ^= v[2];
-	v[2] = rotl(v[2], 32);
-}
-
-static inline void sip_compress(uint64_t v[4], uint64_t m)
-{
-	v[3] ^= m;
-	sip_round(v);
-	sip_round(v);
-	v[0] ^= m;
 }
 
 static inline uint64_t load64(const uint8_t *p)
@@ -647,14 +615,14 @@ HASH_INLINE void absorb(struct state_key_hasher *h, const uint8_t *b,
 			return;
 		}
 		m = load_part(b, need);
-		sip_compress(h->v, h->tail | (lower ? lower8(m) : m)
+		siphash_compress(h->v, h->tail | (lower ? lower8(m) : m)
 						     << (8 * fill));
 		b += need;
 		len -= need;
 	}
 	for (; len >= 8; b += 8, len -= 8) {
 		m = load64(b);
-		sip_compress(h->v, lower ? lower8(m) : m);
+		siphash_compress(h->v, lower ? lower8(m) : m);
 	}
 	m = load_part(b, len);
 	h->tail = lower ? lower8(m) : m;
@@ -665,7 +633,7 @@ HASH_INLINE void absorb_u64(struct state_key_hasher *h, uint64_t v)
 	uint64_t le;
 
 	if ((h->len & 7) == 0) { /* on a word boundary: one compression */
-		sip_compress(h->v, v);
+		siphash_compress(h->v, v);
 		h->len += 8;
 		return;
 	}
@@ -678,14 +646,14 @@ HASH_INLINE struct state_key hasher_final(struct state_key_hasher *h)
 	uint64_t *v = h->v;
 	struct state_key k;
 
-	sip_compress(v, h->tail | h->len << 56);
+	siphash_compress(v, h->tail | h->len << 56);
 	v[2] ^= 0xee;
 	for (int i = 0; i < 4; i++)
-		sip_round(v);
+		siphash_round(v);
 	k.lo = v[0] ^ v[1] ^ v[2] ^ v[3];
 	v[1] ^= 0xdd;
 	for (int i = 0; i < 4; i++)
-		sip_round(v);
+		siphash_round(v);
 	k.hi = v[0] ^ v[1] ^ v[2] ^ v[3];
 	return k;
 }
