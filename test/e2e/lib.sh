@@ -42,8 +42,9 @@ ATK6=2001:db8:11::2
 SRV4=198.18.12.3       # the SBC: inside_networks 198.18.12.0/24
 SRV6=2001:db8:12::3    #          and 2001:db8:12::/64
 SIP_PORT=5060
-# the outside hosts: namespace suffix, IPv4/24, IPv6/64 (one line each;
-# a new one needs a line here and nothing else)
+# the outside hosts: ROLE (the namespace's suffix, lower case, at most 11
+# characters: wan-ROLE names its bridge port), IPv4 in a /24, IPv6 in a
+# /64 (one line each; a new one needs a line here and nothing else)
 E2E_OUTSIDE_HOSTS=(
 	"acme $ACME4 $ACME6"
 	"globex $GLOBEX4 $GLOBEX6"
