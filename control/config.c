@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
+#include "config_internal.h"
 #include "yaml_schema.h"
 
 #include <arpa/inet.h>
@@ -8,81 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Prefixes */
-
-/*
- * NULL when `text` is a prefix, else why not. A prefix that is fine but for
- * bits set past its length sets *host_bits; *out then has them cleared.
- */
-static const char *prefix_parse(const char *text, struct config_prefix *out,
-				bool *host_bits)
-{
-	const char *slash = strchr(text, '/');
-	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	struct config_prefix p = {0};
-	char addr[INET6_ADDRSTRLEN];
-	unsigned int max;
-
-	*host_bits = false;
-	if (alen == 0 || alen >= sizeof(addr))
-		return "not an IPv4 or IPv6 address";
-	memcpy(addr, text, alen);
-	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, p.addr) == 1) {
-		p.family = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, p.addr) == 1) {
-		p.family = 6;
-		max = 128;
-	} else {
-		return "not an IPv4 or IPv6 address";
-	}
-	p.depth = max;
-	if (slash) {
-		const char *d = slash + 1;
-		size_t dlen = strlen(d);
-
-		if (dlen == 0 || dlen > 3 || strspn(d, "0123456789") != dlen ||
-		    (d[0] == '0' && dlen > 1))
-			return "the length after '/' is not a number";
-		if ((unsigned int)atoi(d) > max)
-			return p.family == 4 ? "an IPv4 length is 0 to 32"
-					     : "an IPv6 length is 0 to 128";
-		p.depth = atoi(d);
-	}
-	for (unsigned int i = 0; i < sizeof(p.addr); i++) {
-		unsigned int bits = p.depth > 8 * i ? p.depth - 8 * i : 0;
-		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
-
-		*host_bits |= (p.addr[i] & ~mask) != 0;
-		p.addr[i] &= mask;
-	}
-	*out = p;
-	return NULL;
-}
-
-bool config_parse_prefix(const char *text, struct config_prefix *out)
-{
-	struct config_prefix p;
-	bool host_bits;
-
-	if (prefix_parse(text, &p, &host_bits) || host_bits)
-		return false;
-	*out = p;
-	return true;
-}
-
-const char *config_prefix_format(const struct config_prefix *p, char *buf,
-				 size_t len)
-{
-	char addr[INET6_ADDRSTRLEN] = "?";
-
-	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, addr,
-		  sizeof(addr));
-	snprintf(buf, len, "%s/%u", addr, p->depth);
-	return buf;
-}
 
 static const struct yschema_choice action_choices[] = {
 	{"drop", CONFIG_ACTION_DROP},
@@ -249,7 +175,7 @@ static bool read_prefix(struct ydoc_check *c, const struct ydoc_node *n,
 				   : "");
 		return false;
 	}
-	why = strlen(n->text) == n->len ? prefix_parse(n->text, p, &host_bits)
+	why = strlen(n->text) == n->len ? config_prefix_parse(n->text, p, &host_bits)
 					: "a NUL character";
 	if (why) {
 		ydoc_error(c, n, "bad prefix %s: %s",
@@ -322,28 +248,6 @@ static void read_tenant_prefixes(struct ydoc_check *c,
 		      ld->tenant, ld->label);
 }
 
-static bool is_tenant_name(const char *s, size_t len);
-
-bool config_tenant_name_valid(const char *name)
-{
-	return is_tenant_name(name, strlen(name));
-}
-
-static bool is_tenant_name(const char *s, size_t len)
-{
-	if (len == 0 || len >= CONFIG_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		      ch == '-'))
-			return false;
-	}
-	return true;
-}
-
 static void read_tenant_name(struct ydoc_check *c,
 			     const struct yschema_field *f,
 			     const struct ydoc_node *n, void *target)
@@ -356,7 +260,7 @@ static void read_tenant_name(struct ydoc_check *c,
 	(void)f;
 	if (!yschema_get_string(c, n, t->name, sizeof(t->name)))
 		return;
-	if (!is_tenant_name(t->name, n->len)) {
+	if (!config_tenant_name_valid_len(t->name, n->len)) {
 		ydoc_error(c, n,
 			   "bad tenant name %s: use letters, digits, '_', '.' "
 			   "and '-'",
@@ -370,39 +274,6 @@ static void read_tenant_name(struct ydoc_check *c,
 		ydoc_error(c, n,
 			   "duplicate tenant '%s' (first defined at line %u)",
 			   t->name, prev->line);
-}
-
-/* NULL for a host name such as "pbx.acme.example" (lower case), else why
- * not. */
-const char *config_domain_problem(const char *d)
-{
-	size_t label = 0;
-	bool all_digits = true;
-
-	for (const char *p = d;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (label == 0)
-				return "an empty label";
-			if (p[-1] == '-')
-				return "a label ends with '-'";
-			if (*p == '\0')
-				break;
-			label = 0;
-			all_digits = true;
-			continue;
-		}
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-'))
-			return "only letters, digits, '-' and '.' are allowed";
-		if (label == 0 && *p == '-')
-			return "a label starts with '-'";
-		if (++label > 63)
-			return "a label is longer than 63 characters";
-		all_digits &= *p >= '0' && *p <= '9';
-	}
-	if (all_digits)
-		return "an address is not a domain; put it in prefixes";
-	return NULL;
 }
 
 static void read_tenant_domains(struct ydoc_check *c,
@@ -456,112 +327,15 @@ static void read_tenant_domains(struct ydoc_check *c,
 	}
 }
 
-#define LIMIT(key, member, hi)                                                 \
-	YSCHEMA_UINT_FIELD(key, struct config_limits, member, 0, hi)
-_Static_assert(sizeof(((struct config_limits *)0)->max_calls) ==
-		       sizeof(uint32_t),
-	       "config_set_limit stores every limit as a uint32_t");
-_Static_assert(sizeof(struct config_limits) / sizeof(uint32_t) <
-		       CONFIG_LIMIT_MAX,
-	       "CONFIG_LIMIT_MAX bounds the limit names");
-#define RATE_MAX 10000000
-#define SECONDS_MAX (30u * 86400)
-
-/* One table for `defaults` and every tenant's `limits`. */
-static const struct yschema_field limit_fields[] = {
-	LIMIT("max_calls", max_calls, 16777215),
-	LIMIT("max_inbound", max_inbound, 16777215),
-	LIMIT("max_outbound", max_outbound, 16777215),
-	LIMIT("cps", cps, RATE_MAX),
-	LIMIT("burst", burst, RATE_MAX),
-	LIMIT("caller_cps", caller_cps, RATE_MAX),
-	LIMIT("caller_burst", caller_burst, RATE_MAX),
-	LIMIT("register_rate", register_rate, RATE_MAX),
-	LIMIT("register_burst", register_burst, RATE_MAX),
-	LIMIT("other_rate", other_rate, RATE_MAX),
-	LIMIT("other_burst", other_burst, RATE_MAX),
-	LIMIT("max_users", max_users, 16777215),
-	YSCHEMA_UINT_FIELD("max_call_duration", struct config_limits,
-			   max_call_duration, 1, SECONDS_MAX),
-	YSCHEMA_UINT_FIELD("unanswered_timeout", struct config_limits,
-			   unanswered_timeout, 1, SECONDS_MAX),
-	YSCHEMA_END,
-};
-
 static const struct yschema_field tenant_fields[] = {
 	YSCHEMA_CUSTOM_FIELD("name", read_tenant_name, .required = true),
 	YSCHEMA_CUSTOM_FIELD("prefixes", read_tenant_prefixes),
 	YSCHEMA_CUSTOM_FIELD("domains", read_tenant_domains),
 	YSCHEMA_MAP_FIELD("limits", struct config_tenant, limits,
-			  limit_fields),
+			  config_limit_fields),
 	YSCHEMA_BOOL_FIELD("suspended", struct config_tenant, suspended),
 	YSCHEMA_END,
 };
-
-/* A burst left at 0 means "one second's worth", at least 1. */
-static void settle_bursts(struct config_limits *l)
-{
-	uint32_t *pairs[][2] = {
-		{&l->cps, &l->burst},
-		{&l->caller_cps, &l->caller_burst},
-		{&l->register_rate, &l->register_burst},
-		{&l->other_rate, &l->other_burst},
-	};
-
-	for (size_t i = 0; i < sizeof(pairs) / sizeof(*pairs); i++)
-		if (*pairs[i][1] == 0)
-			*pairs[i][1] = *pairs[i][0] ? *pairs[i][0] : 1;
-}
-
-static const struct yschema_field *limit_field(const char *name)
-{
-	for (const struct yschema_field *f = limit_fields; f->key; f++)
-		if (strcmp(f->key, name) == 0)
-			return f;
-	return NULL;
-}
-
-int config_set_limit(struct config_limits *l, const char *name,
-		     uint64_t value, char *err, size_t errlen)
-{
-	const struct yschema_field *f = limit_field(name);
-
-	if (f == NULL) {
-		snprintf(err, errlen, "unknown limit '%s'", name);
-		return -EINVAL;
-	}
-	if (value < f->min || value > f->max) {
-		snprintf(err, errlen,
-			 "%s must be an integer between %" PRIu64 " and %" PRIu64,
-			 name, f->min, f->max);
-		return -ERANGE;
-	}
-	/* every limit is a uint32_t (limit_fields) */
-	*(uint32_t *)((char *)l + f->offset) = (uint32_t)value;
-	return 0;
-}
-
-void config_limits_foreach(const struct config_limits *l,
-			   void (*fn)(const char *name, uint64_t value,
-				      void *arg),
-			   void *arg)
-{
-	for (const struct yschema_field *f = limit_fields; f->key; f++)
-		fn(f->key, *(const uint32_t *)((const char *)l + f->offset),
-		   arg);
-}
-
-const char *config_limit_name(size_t i)
-{
-	return i < sizeof(limit_fields) / sizeof(*limit_fields) ?
-		       limit_fields[i].key :
-		       NULL; /* the table ends with a NULL key */
-}
-
-void config_settle_limits(struct config_limits *l)
-{
-	settle_bursts(l);
-}
 
 static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
 			 const struct ydoc_node *n, void *target)
@@ -586,7 +360,7 @@ static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
 		struct config_tenant *t = &cfg->tenants[i];
 		size_t errors = ydoc_error_count(c);
 		bool named = name && name->kind == YDOC_SCALAR &&
-			     is_tenant_name(name->text, name->len);
+			     config_tenant_name_valid_len(name->text, name->len);
 
 		ld->tenant = (uint32_t)i;
 		tenant_label(named ? name->text : "", i, ld->label,
@@ -594,7 +368,7 @@ static void read_tenants(struct ydoc_check *c, const struct yschema_field *f,
 		t->line = item->line;
 		t->limits = cfg->default_limits;
 		yschema_walk_map(c, item, tenant_fields, t, ld->label);
-		settle_bursts(&t->limits);
+		config_settle_limits(&t->limits);
 		if (ydoc_error_count(c) == errors && t->prefix_count == 0 &&
 		    t->domain_count == 0)
 			ydoc_error(c, item,
@@ -681,23 +455,6 @@ static void free_strings(char **list, size_t count)
 	for (size_t i = 0; i < count; i++)
 		free(list[i]);
 	free(list);
-}
-
-bool config_emergency_entry_valid(const char *s)
-{
-	size_t digits = 0;
-
-	if (strncasecmp(s, "urn:service:", 12) == 0)
-		return s[12] != '\0';
-	if (*s == '+')
-		s++;
-	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9')
-			digits++;
-		else if (!strchr("-.() ", *s))
-			return false;
-	}
-	return digits > 0 && digits < 32;
 }
 
 static void read_emergency_numbers(struct ydoc_check *c,
@@ -814,7 +571,7 @@ static const struct yschema_field config_fields[] = {
 	YSCHEMA_MAP_FIELD("state", struct config, state, state_fields),
 	/* before tenants: each tenant's limits start from these */
 	YSCHEMA_MAP_FIELD("defaults", struct config, default_limits,
-			  limit_fields),
+			  config_limit_fields),
 	YSCHEMA_CUSTOM_FIELD("tenants", read_tenants, .required = true),
 	YSCHEMA_END,
 };
