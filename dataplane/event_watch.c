@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "calls.h"
 #include "regs.h"
@@ -23,6 +24,10 @@ struct event_watch {
 	uint64_t next_ns;
 	uint32_t max_hits;
 	bool primed;
+	/* the pass in progress: slots [0, cursor) looked at */
+	bool in_pass;
+	uint32_t cursor;
+	uint64_t budget, over;
 	uint64_t (*last)[VERDICT_MAX]; /* [slots + 1]; the last: no tenant */
 	bool table_alert[TABLE_COUNT];
 };
@@ -43,11 +48,13 @@ struct event_watch *event_watch_create(uint32_t tenant_slots,
 	w->slots = tenant_slots;
 	w->max_hits = max_hits;
 	w->interval_ns = (uint64_t)(interval_s ? interval_s : 1) * 1000000000;
-	w->last = calloc((size_t)tenant_slots + 1, sizeof(*w->last));
+	w->last = malloc(((size_t)tenant_slots + 1) * sizeof(*w->last));
 	if (w->last == NULL) {
 		free(w);
 		return NULL;
 	}
+	/* touched now, at start, not page by page by the first passes */
+	memset(w->last, 0, ((size_t)tenant_slots + 1) * sizeof(*w->last));
 	return w;
 }
 
@@ -107,42 +114,58 @@ static uint64_t look_row(struct event_watch *w, struct event_log *log,
 	return over;
 }
 
-static void look_at_refusals(struct event_watch *w, struct event_log *log,
-			     struct stats_lcore *const *lcores, unsigned int n,
-			     const struct tenant_registry *r)
+/* One slot's counters summed over the lcores, into row. */
+static void slot_row(struct stats_lcore *const *lcores, unsigned int n,
+		     uint32_t s, uint64_t row[VERDICT_MAX])
 {
-	uint64_t budget = w->max_hits, over = 0;
-	uint64_t all[VERDICT_MAX] = {0}, row[VERDICT_MAX];
+	for (int v = 0; v < VERDICT_MAX; v++) {
+		row[v] = 0;
+		for (unsigned int k = 0; k < n; k++)
+			if (s < lcores[k]->tenant_count)
+				row[v] += lcores[k]->tenants[s].verdicts[v];
+	}
+}
+
+/* The next slice of slots of the pass in progress. */
+static void look_at_slots(struct event_watch *w, struct event_log *log,
+			  struct stats_lcore *const *lcores, unsigned int n,
+			  const struct tenant_registry *r)
+{
 	uint32_t slots = w->slots < r->capacity ? w->slots : r->capacity;
+	uint32_t end = slots - w->cursor > EVENT_WATCH_SLICE
+			       ? w->cursor + EVENT_WATCH_SLICE
+			       : slots;
+	uint64_t row[VERDICT_MAX];
+
+	for (; w->cursor < end; w->cursor++) {
+		uint32_t s = w->cursor;
+
+		/* a free slot counts nothing: its last values stay right
+		 * for the tenant it will be given to next */
+		if (r->state[s] == TENANT_SLOT_FREE)
+			continue;
+		slot_row(lcores, n, s, row);
+		w->over += look_row(w, log, s, r->names[s], row, &w->budget);
+	}
+}
+
+/* The pass is over: the traffic of no tenant, and what did not fit. */
+static void finish_pass(struct event_watch *w, struct event_log *log,
+			struct stats_lcore *const *lcores, unsigned int n)
+{
+	uint64_t none[VERDICT_MAX] = {0};
 
 	for (unsigned int k = 0; k < n; k++)
 		for (int v = 0; v < VERDICT_MAX; v++)
-			all[v] += lcores[k]->all.verdicts[v];
-	/* every slot, named or not, so that "no tenant" is exact: what a
-	 * removed tenant counted stays in the sum it was always in */
-	for (uint32_t s = 0; s < slots; s++) {
-		bool named = r->state[s] != TENANT_SLOT_FREE;
-
-		for (int v = 0; v < VERDICT_MAX; v++) {
-			row[v] = 0;
-			for (unsigned int k = 0; k < n; k++)
-				if (s < lcores[k]->tenant_count)
-					row[v] += lcores[k]
-							  ->tenants[s]
-							  .verdicts[v];
-			all[v] -= row[v];
-		}
-		over += look_row(w, log, s, named ? r->names[s] : NULL, row,
-				 named ? &budget : NULL);
-	}
-	over += look_row(w, log, w->slots, NULL, all, &budget);
-	if (over > 0 && w->primed) {
+			none[v] += lcores[k]->no_tenant_verdicts[v];
+	w->over += look_row(w, log, w->slots, NULL, none, &w->budget);
+	if (w->over > 0 && w->primed) {
 		struct json_writer *j = event_begin(log, "alert");
 
 		json_writer_key(j, "alert");
 		json_writer_string(j, "events_suppressed");
 		json_writer_key(j, "count");
-		json_writer_uint(j, over);
+		json_writer_uint(j, w->over);
 		event_end(log);
 	}
 }
@@ -181,9 +204,19 @@ void event_watch_poll(struct event_watch *w, struct event_log *log,
 		      call_table_capacity(a->calls));
 	look_at_table(w, log, TABLE_REGISTRATIONS, reg_table_count(a->regs),
 		      reg_table_capacity(a->regs));
-	if (w->primed && now_ns < w->next_ns)
+	if (!w->in_pass) {
+		if (w->primed && now_ns < w->next_ns)
+			return;
+		w->in_pass = true;
+		w->cursor = 0;
+		w->budget = w->max_hits;
+		w->over = 0;
+		w->next_ns = now_ns + w->interval_ns;
+	}
+	look_at_slots(w, log, lcores, n, r);
+	if (w->cursor < (w->slots < r->capacity ? w->slots : r->capacity))
 		return;
-	look_at_refusals(w, log, lcores, n, r);
+	finish_pass(w, log, lcores, n);
+	w->in_pass = false;
 	w->primed = true;
-	w->next_ns = now_ns + w->interval_ns;
 }

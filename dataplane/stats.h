@@ -65,6 +65,9 @@ struct stats_lcore {
 	uint64_t total[ST_TOTAL_MAX];
 	uint64_t malformed_reasons[SIP_SCAN_RESULT_MAX];
 	struct stats_sip_counts all;
+	/* the verdicts of traffic of no tenant (in `all` too), read by the
+	 * event stream; not in reports (all minus the tenants says it) */
+	uint64_t no_tenant_verdicts[VERDICT_MAX];
 	uint32_t tenant_count;
 	struct stats_sip_counts *tenants; /* [tenant_count] */
 	/* the EAL lcore counting here, or STATS_LCORE_NONE; set before the

@@ -15,6 +15,8 @@ static void count_verdict(struct stats_lcore *st, uint32_t tenant,
 	st->all.verdicts[reason]++;
 	if (tenant != TENANT_NONE)
 		st->tenants[tenant].verdicts[reason]++;
+	else
+		st->no_tenant_verdicts[reason]++;
 }
 
 /* A frame that failed decode or scan: counted, then config decides. */

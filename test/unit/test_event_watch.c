@@ -33,30 +33,38 @@ struct rig {
 	uint64_t seen; /* events read so far */
 };
 
-static struct rig *rig_new(uint32_t call_capacity, uint32_t max_hits)
+static struct rig *rig_sized(uint32_t slots, uint32_t tenants,
+			     uint32_t call_capacity, uint32_t max_hits)
 {
 	static const char *const names[] = {"acme", "globex"};
 	struct config_events ev = {.history = 100000, .limit_interval = 1};
 	struct rig *r = calloc(1, sizeof(*r));
 	char err[128];
 
-	r->registry = tenant_registry_create(SLOTS);
-	for (int i = 0; i < 2; i++) {
+	r->registry = tenant_registry_create(slots);
+	for (uint32_t i = 0; i < tenants; i++) {
 		struct config_limits l = {0};
 		struct tenant_policy tp;
+		char name[32];
 
-		tenant_policy_init(&tp, names[i], &l, false);
+		snprintf(name, sizeof(name), "t%u", i);
+		tenant_policy_init(&tp, i < 2 ? names[i] : name, &l, false);
 		assert_int_equal(tenant_registry_publish(r->registry, &tp), i);
 	}
 	for (int k = 0; k < 2; k++)
-		r->lcores[k] = stats_lcore_create(SLOTS);
-	r->adm = admission_create(SLOTS, call_capacity, 16);
+		r->lcores[k] = stats_lcore_create(slots);
+	r->adm = admission_create(slots, call_capacity, 16);
 	r->log = event_log_open(&ev, err, sizeof(err));
-	r->watch = event_watch_create(SLOTS, 1, max_hits);
+	r->watch = event_watch_create(slots, 1, max_hits);
 	assert_non_null(r->adm);
 	assert_non_null(r->log);
 	assert_non_null(r->watch);
 	return r;
+}
+
+static struct rig *rig_new(uint32_t call_capacity, uint32_t max_hits)
+{
+	return rig_sized(SLOTS, 2, call_capacity, max_hits);
 }
 
 static void rig_free(struct rig *r)
@@ -76,6 +84,8 @@ static void refuse(struct rig *r, int lcore, int32_t tenant,
 	r->lcores[lcore]->all.verdicts[reason] += n;
 	if (tenant >= 0)
 		r->lcores[lcore]->tenants[tenant].verdicts[reason] += n;
+	else
+		r->lcores[lcore]->no_tenant_verdicts[reason] += n;
 }
 
 static void poll_at(struct rig *r, uint64_t t_ns)
@@ -187,6 +197,42 @@ static void remove_calls(struct rig *r, uint32_t from, uint32_t to)
 	}
 }
 
+/* A pass over many slots is spread over polls, EVENT_WATCH_SLICE slots
+ * each: the control socket is never held up for the whole table. */
+static void test_pass_in_slices(void **state)
+{
+	uint32_t tenants = 2 * EVENT_WATCH_SLICE + 10;
+	struct rig *r = rig_sized(tenants + 6, tenants, 1024, 1000);
+	uint64_t t = 1 * S;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) /* the first pass only records */
+		poll_at(r, t += S / 100);
+	refuse(r, 1, (int32_t)tenants - 1, VERDICT_CPS_LIMIT, 9);
+	refuse(r, 0, 0, VERDICT_CPS_LIMIT, 2);
+	poll_at(r, t += S); /* slots 0 .. SLICE - 1: acme's, at once */
+	assert_non_null(strstr(new_events(r),
+			       "\"tenant\": \"acme\", \"reason\": "
+			       "\"cps_limit\", \"count\": 2,"));
+	poll_at(r, t += S / 100);
+	assert_string_equal(new_events(r), "[]");
+	poll_at(r, t += S / 100); /* the last slice: the last tenant's */
+	{
+		char want[96];
+
+		snprintf(want, sizeof(want),
+			 "\"tenant\": \"t%u\", \"reason\": \"cps_limit\", "
+			 "\"count\": 9,",
+			 tenants - 1);
+		assert_non_null(strstr(new_events(r), want));
+	}
+	/* no new pass before the interval is up */
+	refuse(r, 0, 0, VERDICT_CPS_LIMIT, 1);
+	poll_at(r, t += S / 100);
+	assert_string_equal(new_events(r), "[]");
+	rig_free(r);
+}
+
 /* 90% raises the alert once; it clears under 80%, not at 85%. */
 static void test_table_fill(void **state)
 {
@@ -227,6 +273,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_hits_summarised),
 		cmocka_unit_test(test_suppressed),
+		cmocka_unit_test(test_pass_in_slices),
 		cmocka_unit_test(test_table_fill),
 	};
 
