@@ -95,6 +95,27 @@ static enum sip_scan_result scan_request_line(const char *p, const char *le,
 	return version_ok ? SIP_SCAN_OK : check_version(sp + 1, le);
 }
 
+/*
+ * memset(msg, 0, sizeof(*msg)) in straight 16-byte stores: for a struct
+ * this size the compilers pick `rep stos`, whose start-up alone cost
+ * about a tenth of the time of a scan (perf, on an AMD EPYC guest).
+ */
+static inline void clear_msg(struct sip_msg *msg)
+{
+#ifdef SIP_SCAN_SIMD
+	char *d = (char *)msg;
+	const __m128i zero = _mm_setzero_si128();
+	size_t i;
+
+#pragma GCC unroll 32
+	for (i = 0; i + 16 <= sizeof(*msg); i += 16)
+		_mm_storeu_si128((__m128i *)(d + i), zero);
+	memset(d + i, 0, sizeof(*msg) - i);
+#else
+	memset(msg, 0, sizeof(*msg));
+#endif
+}
+
 enum sip_scan_result sip_scan(const char *buf, size_t len, struct sip_msg *msg)
 {
 	const char *end = buf + len;
@@ -102,7 +123,7 @@ enum sip_scan_result sip_scan(const char *buf, size_t len, struct sip_msg *msg)
 	enum sip_scan_result r;
 	struct line ln;
 
-	memset(msg, 0, sizeof(*msg));
+	clear_msg(msg);
 	msg->contact_expires = -1;
 	msg->expires = -1;
 	msg->content_length = -1;
