@@ -9,7 +9,7 @@
  * The value parsers below read a header value at v up to the end of its
  * line, which they find themselves: a CR or LF that lws() does not take
  * for folding, or a byte no class holds. They need no line bound: a line
- * that find_line() returned ends in such a byte, and sip_scan() runs them
+ * that sip_find_line() returned ends in such a byte, and sip_scan() runs them
  * on lines it has not looked for the end of only where the buffer ends in
  * LF. Each returns where the value ended (at eol()), NULL on an error.
  */

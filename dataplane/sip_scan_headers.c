@@ -6,9 +6,9 @@
  * A header's name picks a handler (scan_name()), so a name the policy
  * does not read costs its token check, the colon and the search for the
  * line's end, and only the headers the policy needs have their values
- * parsed (sip_scan_fields.c). The value parsers find the end of the line
- * themselves: a CR or LF that is not folding. So where the buffer ends in
- * LF, which stops every search before the buffer's end, a header is read
+ * parsed (sip_scan_uri.c, sip_scan_fields.c). The value parsers find the end of
+ * the line themselves: a CR or LF that is not folding. So where the buffer ends
+ * in LF, which stops every search before the buffer's end, a header is read
  * before its line is looked for, and the line search is skipped when the
  * value ends on the line's CRLF (header_first()); anything else is done
  * again in the contract's order (sip_headers_scan()). Elsewhere the line's
@@ -146,13 +146,13 @@ static enum sip_scan_result scan_header(const char *p, const char *le,
  * scan_header() for a line whose end is not known yet, in a buffer that
  * ends in LF, the name and colon first. Where the value parsers read the
  * value to a CRLF, with no folded line next, within SIP_SCAN_MAX_LINE,
- * find_line() would have found that very end, since the parsers read
+ * sip_find_line() would have found that very end, since the parsers read
  * every byte up to it and take a CR or LF only as folding. Where they do
  * not read the value to its end (headers we do not read, the ones after
  * the first that counts, User-Agent, whose value is trimmed from the
  * line's end), next_line() finds it. Returns the start of the next line,
  * or NULL for everything else, errors included, to be done again in the
- * contract's order (see scan_headers()).
+ * contract's order (see sip_headers_scan()).
  */
 static inline __attribute__((always_inline)) const char *
 header_first(const char *p, const char *bend, unsigned *seen,
@@ -274,7 +274,7 @@ line:
 }
 
 /*
- * Undoes what header_first() recorded, for a line find_line() then turned
+ * Undoes what header_first() recorded, for a line sip_find_line() then turned
  * down: fresh has the seen bits it set.
  */
 static void forget(struct sip_msg *msg, unsigned fresh)
@@ -343,7 +343,7 @@ static enum sip_scan_result finish(const char *buf, size_t len,
  * The header lines from p on. Where the buffer ends in LF, which stops
  * every search before its end, header_first() reads each header before
  * its line's end is looked for; what it does not finish is undone and
- * done again in the order of the contract: find_line() first, then the
+ * done again in the order of the contract: sip_find_line() first, then the
  * header, with the same parsers now inside a known line.
  */
 enum sip_scan_result sip_headers_scan(const char *buf, size_t len,

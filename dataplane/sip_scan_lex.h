@@ -223,7 +223,7 @@ const char *sip_lws_slow(const char *p, const char *bend);
 /*
  * LWS at p inside a header line, which needs no bound but the buffer's
  * end bend: a CR or LF in it is a fold, or else the line's end (eol()).
- * Inside a line that find_line() returned (le) this is skip_lws(p, le),
+ * Inside a line that sip_find_line() returned (le) this is skip_lws(p, le),
  * since a CR or LF before le is always a fold and the one at le never is.
  * The buffer holds a byte that stops it before bend (see sip_scan()).
  */
@@ -469,7 +469,7 @@ enum sip_scan_result sip_find_line(const char *p, const char *end, bool fold,
 				   enum sip_scan_result bad, struct line *ln);
 
 /*
- * find_line() for p < end, with a shortcut for most lines: the first CR,
+ * sip_find_line() for p < end, with a shortcut for most lines: the first CR,
  * LF or NUL, 16 bytes a step, is a CR within the line bound, then LF and
  * a line that is not a folded one (whatever `fold`).
  */

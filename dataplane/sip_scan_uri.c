@@ -18,7 +18,7 @@ skip_quoted(const char *p, const char *bend)
 			return p + 1;
 		if (*p == '\\') {
 			/* quoted-pair: anything but CR and LF (and NUL, which
-			 * a line find_line() returned cannot hold) */
+			 * a line sip_find_line() returned cannot hold) */
 			p++;
 			if (*p == '\r' || *p == '\n' || *p == '\0')
 				return NULL;
