@@ -78,21 +78,21 @@ struct sip_uri {
 
 enum sip_scan_result {
 	SIP_SCAN_OK = 0,
-	SIP_SCAN_EMPTY,		 /* nothing but CRLF / whitespace (keepalive) */
-	SIP_SCAN_BAD_START_LINE, /* neither Request-Line nor Status-Line */
-	SIP_SCAN_BAD_VERSION,	 /* not SIP/2.0 */
-	SIP_SCAN_BAD_STATUS,	 /* status code not 100..699 */
-	SIP_SCAN_BAD_URI,	 /* Request-URI unparseable */
-	SIP_SCAN_TRUNCATED,	 /* header section does not end */
-	SIP_SCAN_LINE_TOO_LONG,	 /* a line beyond SIP_SCAN_MAX_LINE */
-	SIP_SCAN_TOO_MANY_HEADERS, /* beyond SIP_SCAN_MAX_HEADERS */
-	SIP_SCAN_BAD_HEADER,	   /* a header line without a name or colon */
+	SIP_SCAN_EMPTY,		  /* nothing but CRLF / whitespace (keepalive) */
+	SIP_SCAN_BAD_START_LINE,  /* neither Request-Line nor Status-Line */
+	SIP_SCAN_BAD_VERSION,	  /* not SIP/2.0 */
+	SIP_SCAN_BAD_STATUS,	  /* status code not 100..699 */
+	SIP_SCAN_BAD_URI,	  /* Request-URI unparseable */
+	SIP_SCAN_TRUNCATED,	  /* header section does not end */
+	SIP_SCAN_LINE_TOO_LONG,	  /* a line beyond SIP_SCAN_MAX_LINE */
+	SIP_SCAN_TOO_MANY_HEADERS,/* beyond SIP_SCAN_MAX_HEADERS */
+	SIP_SCAN_BAD_HEADER,	  /* a header line without a name or colon */
 	SIP_SCAN_NO_CALL_ID,
 	SIP_SCAN_NO_FROM,
 	SIP_SCAN_NO_TO,
 	SIP_SCAN_NO_VIA,
-	SIP_SCAN_BAD_CSEQ,	     /* absent, not a number, or > 2^31-1 */
-	SIP_SCAN_CSEQ_MISMATCH,	     /* request CSeq method != request method */
+	SIP_SCAN_BAD_CSEQ,	  /* absent, not a number, or > 2^31-1 */
+	SIP_SCAN_CSEQ_MISMATCH,	  /* request CSeq method != request method */
 	SIP_SCAN_BAD_CONTENT_LENGTH, /* not a number, or beyond the datagram */
 	SIP_SCAN_DUPLICATE_HEADER, /* a second Call-ID/From/To/CSeq/C-Length */
 	SIP_SCAN_RESULT_MAX
@@ -105,9 +105,9 @@ struct sip_msg {
 	uint16_t status;	   /* responses: 100..699 */
 	struct sip_uri ruri;	   /* requests */
 
-	struct sip_str via_branch;  /* top Via's branch parameter */
-	struct sip_str via_sent_by; /* top Via's host[:port] */
-	uint16_t via_count;	    /* Via values over all Via lines */
+	struct sip_str via_branch; /* top Via's branch parameter */
+	struct sip_str via_sent_by;/* top Via's host[:port] */
+	uint16_t via_count;	   /* Via values over all Via lines */
 
 	struct sip_uri from;
 	struct sip_str from_tag;
@@ -118,19 +118,19 @@ struct sip_msg {
 	enum sip_method cseq_method;
 	struct sip_str cseq_method_str;
 
-	struct sip_uri contact;	 /* first Contact URI */
-	bool contact_star;	 /* Contact: * */
-	int64_t contact_expires; /* expires= param of first Contact, -1 */
-	int64_t expires;	 /* Expires header, -1 if absent */
+	struct sip_uri contact;	    /* first Contact URI */
+	bool contact_star;	    /* Contact: * */
+	int64_t contact_expires;    /* expires= param of first Contact, -1 */
+	int64_t expires;	    /* Expires header, -1 if absent */
 	/* Both expiries: -1 also when not a number (an RFC 2543 date);
 	 * values past 2^32-1 read as 2^32-1, the top of the RFC 3261 20.19
 	 * range (RFC 4475 3.1.2.4 lets a receiver choose) */
 	struct sip_str user_agent;
-	int64_t content_length; /* -1 if absent */
+	int64_t content_length;	    /* -1 if absent */
 
-	uint32_t header_len;   /* start line + headers + empty line */
-	uint32_t body_len;     /* bytes after header_len (per CL if set) */
-	uint16_t header_count; /* header lines after the start line */
+	uint32_t header_len;	    /* start line + headers + empty line */
+	uint32_t body_len;	    /* bytes after header_len (per CL if set) */
+	uint16_t header_count;	    /* header lines after the start line */
 };
 
 /* Scan buf[0..len). On SIP_SCAN_OK every mandatory field is set. */
