@@ -131,6 +131,14 @@ sip:
 	return !request_uri || !memchr(h, '?', (size_t)(end - h));
 }
 
+/* The end of a parameter value at val (a quoted string or a token), NULL
+ * for a bad quoted string. */
+static inline const char *param_value_end(const char *val, const char *bend)
+{
+	return *val == '"' ? skip_quoted(val, bend)
+			   : run(host_run(val, bend), C_PVAL);
+}
+
 /*
  * Walks `*( SEMI name [ EQUAL value ] )` from p up to the first ',' or the
  * end of the line; returns where it stopped, or NULL on a grammar error.
@@ -154,10 +162,7 @@ scan_params(const char *p, const char *bend, const char *want, size_t want_len,
 		    name_at(name, want, want_len + 1)) {
 			/* the one we want, with its '=' right after it */
 			val = lws(name + want_len + 1, bend);
-			if (*val == '"')
-				val_end = skip_quoted(val, bend);
-			else
-				val_end = run(host_run(val, bend), C_PVAL);
+			val_end = param_value_end(val, bend);
 			if (!val_end || val_end == val)
 				return NULL;
 			p = val_end;
@@ -173,10 +178,7 @@ scan_params(const char *p, const char *bend, const char *want, size_t want_len,
 		if (*val != '=')
 			continue;
 		val = lws(val + 1, bend);
-		if (*val == '"')
-			val_end = skip_quoted(val, bend);
-		else
-			val_end = run(host_run(val, bend), C_PVAL);
+		val_end = param_value_end(val, bend);
 		if (!val_end || val_end == val)
 			return NULL;
 		p = val_end;
