@@ -660,6 +660,25 @@ e2e_expect_sipp() { # NAME SUCCESSFUL FAILED
 		"$(e2e_sipp_stat "$1" 'FailedCall(C)')"
 }
 
+# N whole calls (INVITE, 180, 200, ACK, BYE, 200) of TENANT, in either
+# direction: sipp's uac and uas both saw N successful calls, and sipwarden
+# counted every message under the tenant, forwarded all six of each call
+# and holds none of them any more.
+e2e_expect_whole_calls() { # TENANT CALLS
+	local t=$1 n=$2
+
+	e2e_expect_sipp uac "$n" 0
+	e2e_expect_sipp uas "$n" 0
+	e2e_expect_stat "tenants.$t.messages.INVITE" "$n"
+	e2e_expect_stat "tenants.$t.messages.ACK" "$n"
+	e2e_expect_stat "tenants.$t.messages.BYE" "$n"
+	# 180 Ringing per call; 200 to the INVITE and 200 to the BYE
+	e2e_expect_stat "tenants.$t.responses.1xx" "$n"
+	e2e_expect_stat "tenants.$t.responses.2xx" $((2 * n))
+	e2e_expect_stat "tenants.$t.verdicts.forwarded" $((6 * n))
+	e2e_expect_stat "tenants.$t.calls_active" 0
+}
+
 # --- teardown -----------------------------------------------------------------
 
 e2e_teardown() {
