@@ -482,11 +482,6 @@ e2e_uac_admit() { # NAME CALLS HOLD PORT [SIPP-ARGS...]
 		-trace_logs -log_file "$name.log" "$@" "$(e2e_hostport "$SRV4")"
 }
 
-e2e_uac_done() { # NAME
-	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
-	e2e_sipp_report "$1"
-}
-
 # A scenario may define scenario_config to print its own.
 scenario_config() { e2e_config_default; }
 
@@ -606,6 +601,16 @@ e2e_sipp_report() { # NAME
 # themselves (-m); the wait is bounded. A scenario may set E2E_TRANSPORT
 # (sipp -t: u1, the default, or t1 for TCP), E2E_RATE (calls per second,
 # 10) and E2E_CALL_MS (call length, 200 ms).
+# Let each sipp NAME end (bounded by SWE2E_SIPP_TIMEOUT + 20 s, else it is
+# stopped) and log its report.
+e2e_finish() { # NAME...
+	local name
+	for name in "$@"; do
+		e2e_wait "$name" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$name"
+		e2e_sipp_report "$name"
+	done
+}
+
 e2e_calls() { # CALLER_NS CALLER CALLEE_NS CALLEE CALLS [UAC-ARGS...]
 	local caller_ns=$1 caller=$2 callee_ns=$3 callee=$4 calls=$5
 	local t=${E2E_TRANSPORT:-u1}
@@ -615,9 +620,8 @@ e2e_calls() { # CALLER_NS CALLER CALLEE_NS CALLEE CALLS [UAC-ARGS...]
 	e2e_sipp uac "$caller_ns" -sn uac -t "$t" -i "$caller" -m "$calls" \
 		-r "${E2E_RATE:-10}" -d "${E2E_CALL_MS:-200}" -l 20 "$@" \
 		"$(e2e_hostport "$callee")"
-	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
+	e2e_finish uac
 	e2e_wait uas 10 || e2e_stop uas
-	e2e_sipp_report uac
 	e2e_sipp_report uas
 }
 

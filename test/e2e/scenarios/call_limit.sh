@@ -16,9 +16,8 @@ scenario_run() {
 	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_call_limit.xml" \
 		-i "$ACME4" -m "$CALLS" -r 20 -l "$CALLS" -trace_logs \
 		-log_file uac.log "$(e2e_hostport "$SRV4")"
-	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
+	e2e_finish uac
 	e2e_wait uas 10 || e2e_stop uas
-	e2e_sipp_report uac
 	e2e_sipp_report uas
 }
 

@@ -23,8 +23,7 @@ scenario_run() {
 	e2e_sipp uac "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_admit_or_refuse.xml" \
 		-i "$ACME4" -m "$CALLS" -r 30 -l "$CALLS" -d 200 -trace_logs \
 		-log_file uac.log "$(e2e_hostport "$SRV4")"
-	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
-	e2e_sipp_report uac
+	e2e_finish uac
 	# the UAS has no -m (how many get through is what is measured): its
 	# last BYE was answered before the UAC ended; stop it
 	e2e_stop uas

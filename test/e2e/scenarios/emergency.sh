@@ -22,20 +22,19 @@ scenario_run() {
 	e2e_wait_acme calls_active "$LIMIT"
 	# at the limit: a normal call is refused, 112 goes through
 	e2e_uac_admit over 1 200 5062
-	e2e_uac_done over
+	e2e_finish over
 	e2e_uac_admit sos1 1 200 5062 -s 112
-	e2e_wait sos1 $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop sos1
+	e2e_finish sos1
 	e2e_alive hold && HELD_DURING_SOS1=yes
-	e2e_sipp_report sos1
 	e2e_log "live acme: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"
 	out=$(e2e_ctl tenant suspend acme 2>&1)
 	e2e_expect_eq "sipwardenctl tenant suspend acme (status)" 0 "$?"
 	e2e_log "tenant suspend acme: $out"
 	e2e_uac_admit susp 1 200 5062
-	e2e_uac_done susp
+	e2e_finish susp
 	e2e_uac_admit sos2 1 200 5062 -s 112
-	e2e_uac_done sos2
-	e2e_uac_done hold
+	e2e_finish sos2
+	e2e_finish hold
 	e2e_wait uas 10 || e2e_stop uas
 	e2e_sipp_report uas
 	e2e_log "live acme at the end: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"

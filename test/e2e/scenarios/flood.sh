@@ -21,10 +21,8 @@ scenario_run() {
 		-log_file flood.log "$(e2e_hostport "$SRV4")"
 	e2e_sipp globex "$NS_GLOBEX" -sn uac -i "$GLOBEX4" -m "$CALLS" \
 		-r 5 -l 20 -d 200 "$(e2e_hostport "$SRV4")"
-	e2e_wait flood $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop flood
-	e2e_wait globex $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop globex
-	e2e_sipp_report flood
-	e2e_sipp_report globex
+	e2e_finish flood
+	e2e_finish globex
 	e2e_stop uas
 }
 

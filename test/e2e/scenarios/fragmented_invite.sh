@@ -13,9 +13,8 @@ big_calls() { # NAME LOCAL REMOTE CALLS
 	e2e_wait_listening "uas_$1" "$NS_SRV"
 	e2e_sipp "$1" "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_big_invite.xml" \
 		-i "$2" -m "$4" -r 10 -l 10 -d 200 "$(e2e_hostport "$3")"
-	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
+	e2e_finish "$1"
 	e2e_wait "uas_$1" 10 || e2e_stop "uas_$1"
-	e2e_sipp_report "$1"
 	e2e_sipp_report "uas_$1"
 }
 

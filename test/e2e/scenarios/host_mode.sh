@@ -26,8 +26,7 @@ scenario_run() {
 	e2e_sipp unk "$NS_ATK" -sf "$E2E_DIR/scenarios/uac_expect_403.xml" \
 		-i "$ATK4" -m "$CALLS_UNK" -r 10 -l 20 -trace_logs \
 		-log_file unk.log "$(e2e_hostport "$SRV4")"
-	e2e_wait unk $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop unk
-	e2e_sipp_report unk
+	e2e_finish unk
 }
 
 scenario_check() {

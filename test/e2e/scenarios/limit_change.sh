@@ -26,8 +26,8 @@ scenario_run() {
 	e2e_uac_admit second 2 2000 5062
 	e2e_wait_acme calls_active "$RAISED"
 	e2e_alive first && FIRST_UP=yes
-	e2e_uac_done second
-	e2e_uac_done first
+	e2e_finish second
+	e2e_finish first
 	e2e_wait uas 10 || e2e_stop uas
 	e2e_sipp_report uas
 }

@@ -21,15 +21,13 @@ scenario_run() {
 		-inf "$E2E_DIR/scenarios/register_aors.csv" \
 		-i "$ACME4" -m "$AORS" -r 10 -l 1 -trace_logs -log_file uac.log \
 		"$(e2e_hostport "$SRV4")"
-	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
-	e2e_sipp_report uac
+	e2e_finish uac
 	USERS_LIVE=$(e2e_acme_live users)
 	e2e_sipp refresh "$NS_ACME" -sf "$E2E_DIR/scenarios/uac_register.xml" \
 		-inf "$E2E_DIR/scenarios/register_refresh.csv" \
 		-i "$ACME4" -m 1 -trace_logs -log_file refresh.log \
 		"$(e2e_hostport "$SRV4")"
-	e2e_wait refresh $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop refresh
-	e2e_sipp_report refresh
+	e2e_finish refresh
 	e2e_wait reg 10 || e2e_stop reg
 	e2e_sipp_report reg
 	e2e_log "live acme at the end: $(e2e_ctl --json stats --tenant acme 2>&1 | head -c 600)"

@@ -57,10 +57,8 @@ scenario_run() {
 	e2e_log "tenant resume acme: $out"
 	RESUMED_SHOWN=$(suspended)
 
-	e2e_wait uac $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop uac
-	e2e_wait globex $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop globex
-	e2e_sipp_report uac
-	e2e_sipp_report globex
+	e2e_finish uac
+	e2e_finish globex
 	# the last BYE was answered before the UACs ended
 	e2e_stop uas
 }

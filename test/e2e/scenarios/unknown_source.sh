@@ -12,8 +12,7 @@ uac_403() { # NAME LOCAL REMOTE CALLS
 	e2e_sipp "$1" "$NS_ATK" -sf "$E2E_DIR/scenarios/uac_expect_403.xml" \
 		-i "$2" -m "$4" -r 10 -l 20 -trace_logs -log_file "$1.log" \
 		"$(e2e_hostport "$3")"
-	e2e_wait "$1" $((SWE2E_SIPP_TIMEOUT + 20)) || e2e_stop "$1"
-	e2e_sipp_report "$1"
+	e2e_finish "$1"
 }
 
 scenario_run() {
